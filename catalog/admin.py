@@ -1,0 +1,136 @@
+from django.contrib import admin, messages
+from django.utils.html import format_html_join
+
+from catalog.models import Credit, Genre, Keyword, Movie, Person
+
+
+class CreditInline(admin.TabularInline):
+    model = Credit
+    extra = 1
+    autocomplete_fields = ["person"]
+    fields = ["person", "role", "order"]
+
+
+class EmbeddingStatusFilter(admin.SimpleListFilter):
+    title = "embedding"
+    parameter_name = "embedding"
+
+    def lookups(self, request, model_admin):
+        return [("missing", "Missing"), ("current", "Current"), ("stale", "Stale")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.embedding_missing()
+        if self.value() == "current":
+            return queryset.embedding_current()
+        if self.value() == "stale":
+            return queryset.embedding_stale()
+        return queryset
+
+
+@admin.register(Movie)
+class MovieAdmin(admin.ModelAdmin):
+    list_display = ["title", "year", "original_language", "popularity", "status"]
+    list_filter = [EmbeddingStatusFilter, "genres", "year", "original_language"]
+    search_fields = ["title", "original_title", "credits__person__name"]
+    search_help_text = (
+        "Searches titles and people. Start with ~ for a meaning-based search, "
+        "e.g. “~ war movie with great story”."
+    )
+    autocomplete_fields = ["genres", "keywords"]
+    inlines = [CreditInline]
+    actions = ["reembed"]
+    readonly_fields = ["embedding_info", "nearest_movies"]
+    fieldsets = [
+        (None, {"fields": ["title", "original_title", "year", "release_date"]}),
+        ("Story", {"fields": ["overview", "tagline", "genres", "keywords"]}),
+        (
+            "Facts",
+            {
+                "fields": [
+                    "runtime",
+                    "original_language",
+                    "popularity",
+                    "vote_average",
+                    "vote_count",
+                    "tmdb_id",
+                    "imdb_id",
+                ]
+            },
+        ),
+        ("Embedding", {"fields": ["embedding_info", "nearest_movies"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).defer("search_vector").with_embedding_status()
+        )
+
+    @admin.display(description="Embedding", ordering="embedding_status")
+    def status(self, movie):
+        return movie.embedding_status
+
+    @admin.display(description="Embedding")
+    def embedding_info(self, movie):
+        from embeddings.encoder import model_identity
+
+        if movie.pk is None:
+            return "Computed after the first save."
+        lines = [
+            ("Status", movie.embedding_status),
+            ("Made by", movie.embedding_model or "—"),
+            ("Configured model", model_identity()),
+            ("Embedded at", movie.embedded_at or "—"),
+        ]
+        if movie.embedding_error:
+            lines.append(("Last error", movie.embedding_error))
+        return format_html_join("", "<div><b>{}:</b> {}</div>", lines)
+
+    @admin.display(description="Nearest movies")
+    def nearest_movies(self, movie):
+        if movie.pk is None or movie.embedding is None:
+            return "No vector yet."
+        near = Movie.objects.similar_to(movie, limit=10)
+        return format_html_join(
+            "",
+            '<div><a href="../../{}/change/">{}</a> — {}</div>',
+            [(m.pk, str(m), f"{m.score:.3f}") for m in near],
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        if search_term.startswith("~") and search_term[1:].strip():
+            from search.ranking import rank
+
+            ranked = rank(queryset, search_term[1:].strip(), "hybrid", depth=100)
+            return queryset.filter(pk__in=ranked.ids), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.action(description="Re-embed selected movies")
+    def reembed(self, request, queryset):
+        from embeddings.tasks import embed_movies
+
+        ids = list(queryset.values_list("pk", flat=True))
+        try:
+            for start in range(0, len(ids), 64):
+                embed_movies.delay(ids[start : start + 64], force=True)
+        except Exception as exc:
+            self.message_user(
+                request, f"Could not reach the task queue: {exc}", messages.ERROR
+            )
+            return
+        self.message_user(request, f"Enqueued {len(ids)} movies for embedding.")
+
+
+@admin.register(Genre)
+class GenreAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Keyword)
+class KeywordAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    search_fields = ["name"]

@@ -1,0 +1,154 @@
+"""The catalogue: movies, genres, people, keywords and credits."""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from pgvector.django import HnswIndex, VectorField
+
+from catalog.querysets import MovieQuerySet
+
+EMBEDDING_DIMENSIONS = 384  # the packaged model; `resize_embeddings` changes it
+
+
+class Genre(models.Model):
+    name = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Keyword(models.Model):
+    name = models.CharField(max_length=128, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+
+class Movie(models.Model):
+    title = models.CharField(max_length=300)
+    original_title = models.CharField(max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    release_date = models.DateField(null=True, blank=True)
+    overview = models.TextField(blank=True)
+    tagline = models.CharField(max_length=500, blank=True)
+    runtime = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Minutes."
+    )
+    original_language = models.CharField(max_length=12, blank=True, db_index=True)
+    popularity = models.FloatField(default=0, db_index=True)
+    vote_average = models.FloatField(null=True, blank=True)
+    vote_count = models.PositiveIntegerField(null=True, blank=True)
+    tmdb_id = models.PositiveIntegerField(
+        null=True, blank=True, unique=True, verbose_name="TMDB id"
+    )
+    imdb_id = models.CharField(
+        max_length=16, null=True, blank=True, unique=True, verbose_name="IMDb id"
+    )
+    genres = models.ManyToManyField(Genre, blank=True, related_name="movies")
+    keywords = models.ManyToManyField(Keyword, blank=True, related_name="movies")
+    people = models.ManyToManyField(
+        Person, through="Credit", blank=True, related_name="movies"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Kept by embeddings.services: the document text's hash, the full-text
+    # vector built from the same facts, and the embedding with what made it.
+    document_hash = models.CharField(max_length=64, blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, editable=False)
+    embedding_hash = models.CharField(max_length=64, blank=True, editable=False)
+    embedding_model = models.CharField(max_length=500, blank=True, editable=False)
+    embedded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    embedding_error = models.TextField(blank=True, editable=False)
+
+    objects = MovieQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-popularity", "id"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="movie_search_vector_gin"),
+            HnswIndex(
+                name="movie_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+            models.Index(fields=["title"], name="movie_title_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1870, year__lte=2100),
+                name="movie_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""), name="movie_title_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(vote_average__isnull=True)
+                | Q(vote_average__gte=0, vote_average__lte=10),
+                name="movie_vote_average_0_10",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    def get_absolute_url(self):
+        return reverse("search:movie", args=[self.pk])
+
+    def directors(self) -> list[str]:
+        return [c.person.name for c in self.ordered_credits() if c.role == "director"]
+
+    def cast(self) -> list[str]:
+        return [c.person.name for c in self.ordered_credits() if c.role == "cast"]
+
+    def ordered_credits(self):
+        return sorted(self.credits.all(), key=lambda c: (c.role, c.order, c.pk or 0))
+
+    def similar(self, **kwargs):
+        """Movies nearest to this one (see MovieQuerySet.similar_to)."""
+        return Movie.objects.similar_to(self, **kwargs)
+
+
+class Credit(models.Model):
+    class Role(models.TextChoices):
+        DIRECTOR = "director", "Director"
+        CAST = "cast", "Cast"
+
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="credits")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Billing order.")
+
+    class Meta:
+        ordering = ["movie", "role", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["movie", "person", "role"], name="credit_unique_role"
+            )
+        ]
+        indexes = [models.Index(fields=["person", "role"], name="credit_person_role")]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()}) in {self.movie}"

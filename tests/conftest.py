@@ -1,0 +1,137 @@
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.db import connection
+
+from catalog.importer import movies_import
+from catalog.models import Credit, Genre, Movie, Person
+from embeddings import encoder
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_DIR = ROOT / "catalog" / "demo"
+
+
+class FakeHashEncoder:
+    """A deterministic stand-in for plumbing tests: hashed bag-of-words vectors, so
+    texts sharing words are close. Never used where ranking quality is tested."""
+
+    def __init__(self, dimensions=384):
+        self.dimensions = dimensions
+        self.calls = []
+
+    def get_embedding_dimension(self):
+        return self.dimensions
+
+    def encode(self, texts, **kwargs):
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+                out[row, int.from_bytes(digest, "little") % self.dimensions] += 1.0
+            out[row, 0] += 1e-3  # no zero vectors
+            out[row] /= np.linalg.norm(out[row])
+        return out
+
+
+@pytest.fixture
+def fake_encoder(monkeypatch):
+    fake = FakeHashEncoder()
+    monkeypatch.setattr(encoder, "get_model", lambda: fake)
+    return fake
+
+
+@pytest.fixture
+def make_movie(db):
+    """Create a movie with relations through the ORM (signals fire as in the admin)."""
+
+    def make(title="Untitled", year=2000, genres=(), directors=(), cast=(), **fields):
+        movie = Movie.objects.create(title=title, year=year, **fields)
+        movie.genres.set([Genre.objects.get_or_create(name=g)[0] for g in genres])
+        for role, names in (("director", directors), ("cast", cast)):
+            for order, name in enumerate(names):
+                person, _ = Person.objects.get_or_create(name=name)
+                Credit.objects.create(
+                    movie=movie, person=person, role=role, order=order
+                )
+        return movie
+
+    return make
+
+
+def demo_lines():
+    return [line for p in sorted(DEMO_DIR.glob("*.jsonl")) for line in p.open()]
+
+
+@pytest.fixture
+def demo_catalogue(db):
+    """The shipped demo catalogue, imported (documents refreshed, not embedded)."""
+    return movies_import(lines=demo_lines())
+
+
+@pytest.fixture
+def jsonl(tmp_path):
+    def write(rows, name="movies.jsonl"):
+        path = tmp_path / name
+        path.write_text(
+            "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n"
+        )
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real Celery worker process on the test database and the configured broker
+    (Redis in CI; the filesystem broker otherwise), with the real packaged model."""
+    from moviesearch.celery import app
+
+    with django_db_blocker.unblock():
+        db_name = connection.settings_dict["NAME"]
+    app.control.purge()  # leftovers from an earlier run would race this one
+    env = dict(os.environ, DATABASE_NAME=db_name, EMBEDDING_SWEEP_SECONDS="3600")
+    (ROOT / ".data").mkdir(exist_ok=True)
+    log = open(ROOT / ".data" / "test-worker.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "moviesearch", "worker", "-Q",
+         "embeddings", "-c", "1", "-l", "info", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        text = (ROOT / ".data" / "test-worker.log").read_text()
+        if "ready." in text and proc.poll() is None:
+            break
+        if proc.poll() is not None:
+            raise RuntimeError(f"celery worker exited:\n{text[-3000:]}")
+        time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("celery worker did not start in 90 s")
+    yield proc
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def wait_for(predicate, timeout=30.0, interval=0.2):
+    """Poll until predicate() is truthy; return its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
