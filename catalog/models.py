@@ -4,6 +4,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from pgvector.django import HnswIndex, VectorField
 
@@ -38,6 +39,8 @@ class Person(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
+        # search.entities looks names up case-insensitively.
+        indexes = [models.Index(Lower("name"), name="person_name_lower")]
 
     def __str__(self):
         return self.name

@@ -119,9 +119,17 @@ def rank(queryset, text: str, mode: str, depth: int) -> Ranked:
 
 
 def similar_ranked(queryset, movie, depth: int) -> Ranked:
-    """Nearest vectors when the movie has one; otherwise shared people and genres."""
-    if movie.embedding is not None:
-        return semantic_ranked(queryset, movie.embedding, depth)
+    """Movies like this one: its vector neighbours fused with the movies sharing
+    its people and genres (vectors alone rarely know who directed what)."""
+    shared = shared_facts_ranked(queryset, movie, max(WINDOW, depth))
+    if movie.embedding is None:
+        return shared
+    neighbours = semantic_ranked(queryset, movie.embedding, max(WINDOW, depth))
+    return fuse([(neighbours, 1.0), (shared, 1.0)])
+
+
+def shared_facts_ranked(queryset, movie, limit: int) -> Ranked:
+    """Movies sharing people (weighted 3) and genres with this one."""
     people = list(movie.credits.values_list("person_id", flat=True))
     genres = list(movie.genres.values_list("pk", flat=True))
     rows = list(
@@ -132,7 +140,7 @@ def similar_ranked(queryset, movie, depth: int) -> Ranked:
             + Count("genres", filter=Q(genres__in=genres), distinct=True)
         )
         .order_by("-shared", "-popularity", "pk")
-        .values_list("pk", "shared")[:depth]
+        .values_list("pk", "shared")[:limit]
     )
     top = max((s for _, s in rows), default=1) or 1
     return Ranked([pk for pk, _ in rows], {pk: s / top for pk, s in rows})

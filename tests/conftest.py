@@ -135,3 +135,46 @@ def wait_for(predicate, timeout=30.0, interval=0.2):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(interval)
+
+
+class CachedRealEncoder:
+    """The real packaged model, with encodings memoised across tests (same texts,
+    same vectors), so ranking tests pay for the demo catalogue once per session."""
+
+    def __init__(self, model):
+        self.model = model
+        self.memo = {}
+
+    def get_embedding_dimension(self):
+        return self.model.get_embedding_dimension()
+
+    def encode(self, texts, **kwargs):
+        key = (kwargs.get("prompt"), kwargs.get("normalize_embeddings"))
+        todo = [t for t in dict.fromkeys(texts) if (key, t) not in self.memo]
+        if todo:
+            for text, vector in zip(
+                todo, self.model.encode(todo, **kwargs), strict=True
+            ):
+                self.memo[(key, text)] = vector
+        return np.stack([self.memo[(key, t)] for t in texts])
+
+
+@pytest.fixture(scope="session")
+def _real_model():
+    return CachedRealEncoder(encoder._load(encoder.model_path(), None))
+
+
+@pytest.fixture
+def real_encoder(monkeypatch, _real_model, settings):
+    settings.EMBEDDING_MODEL = ""
+    monkeypatch.setattr(encoder, "get_model", lambda: _real_model)
+    return _real_model
+
+
+@pytest.fixture
+def embedded_demo(demo_catalogue, real_encoder):
+    """The demo catalogue embedded with the real packaged model."""
+    from django.core.management import call_command
+
+    call_command("reindex", "--no-progress", "--keep-index")
+    return Movie.objects.all()

@@ -1,0 +1,95 @@
+"""Ranking with the real packaged model on the demo catalogue, whose answers are
+known, plus filters that must still return k rows."""
+
+import pytest
+
+from catalog.models import Movie
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(movies):
+    return [m.title for m in movies]
+
+
+def directed_by(name):
+    films = Movie.objects.filter(credits__person__name=name, credits__role="director")
+    return set(films.values_list("title", flat=True))
+
+
+@pytest.mark.parametrize(
+    "director", ["Christopher Nolan", "Hayao Miyazaki", "Stanley Kubrick"]
+)
+def test_director_query_puts_their_films_first_in_hybrid(embedded_demo, director):
+    films = directed_by(director)
+    assert len(films) >= 3
+    top = titles(
+        Movie.objects.search(f"movie directed by {director}", limit=len(films))
+    )
+    assert set(top) == films
+
+
+def test_paraphrased_and_lowercase_director_queries(embedded_demo):
+    films = directed_by("Christopher Nolan")
+    top = titles(Movie.objects.search("films by christopher nolan", limit=len(films)))
+    assert set(top) == films
+
+
+def test_actor_query(embedded_demo):
+    films = set(
+        Movie.objects.filter(credits__person__name="Tom Hanks").values_list(
+            "title", flat=True
+        )
+    )
+    assert films
+    top = titles(Movie.objects.search("movies starring Tom Hanks", limit=len(films)))
+    assert set(top) == films
+
+
+def test_genre_query_returns_that_genre(embedded_demo):
+    top = Movie.objects.search("war movie with great story", limit=10)
+    assert all("War" in [g.name for g in m.genres.all()] for m in top)
+
+
+def test_semantic_mode_understands_a_description(embedded_demo):
+    query = "animated film about a girl in a spirit world"
+    top = titles(Movie.objects.search(query, mode="semantic", limit=5))
+    assert "Spirited Away" in top
+
+
+def test_keyword_mode_finds_a_title(embedded_demo):
+    assert titles(Movie.objects.search("Parasite", mode="keyword", limit=1)) == [
+        "Parasite"
+    ]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "semantic", "keyword"])
+def test_filters_compose_and_still_return_k_rows(embedded_demo, mode):
+    # Westerns are ~3% of the demo catalogue: a plain HNSW scan would return too few.
+    westerns = Movie.objects.filter(genres__name="Western")
+    k = min(5, westerns.count())
+    top = westerns.search("a lone gunman rides into town", mode=mode, limit=k)
+    if mode == "keyword":  # keyword ranking returns only matching films
+        assert 0 < len(top) <= k
+    else:
+        assert len(top) == k
+    assert all("Western" in [g.name for g in m.genres.all()] for m in top)
+
+
+def test_similar_excludes_itself_and_explains(embedded_demo):
+    from search.because import because
+
+    movie = Movie.objects.get(title="The Dark Knight")
+    similar = movie.similar(limit=10)
+    assert len(similar) == 10 and movie not in similar
+    reasons = [because(movie, m) for m in similar]
+    assert any(r.startswith("Also directed by Christopher Nolan") for r in reasons)
+
+
+def test_similar_without_vector_falls_back_to_shared_facts(embedded_demo):
+    movie = Movie.objects.get(title="Inception")
+    Movie.objects.filter(pk=movie.pk).update(embedding=None)
+    movie.refresh_from_db()
+    similar = movie.similar(limit=5)
+    assert len(similar) == 5 and movie not in similar
+    assert any("Christopher Nolan" in m.directors() for m in similar)
