@@ -1,0 +1,122 @@
+"""reindex, embedding_status and resize_embeddings as an operator runs them."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from catalog.models import Movie
+from embeddings import encoder, schema
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def movies(make_movie):
+    return [make_movie(f"Film {i}", 1990 + i, genres=["Drama"]) for i in range(7)]
+
+
+def test_reindex_modes_and_summary(movies, fake_encoder, capsys):
+    call_command("reindex", "--no-progress", "--batch-size", "3")
+    assert "7 embedded, 0 unchanged, 0 failed" in capsys.readouterr().out
+    Movie.objects.filter(pk=movies[0].pk).update(overview="changed behind our back")
+    from embeddings.services import movie_refresh_documents
+
+    movie_refresh_documents(movie_ids=[movies[0].pk])
+    call_command("reindex", "--no-progress")  # --missing: nothing is missing
+    assert "0 embedded" in capsys.readouterr().out
+    call_command("reindex", "--stale", "--no-progress")
+    assert "1 embedded, 0 unchanged" in capsys.readouterr().out
+    call_command("reindex", "--all", "--no-progress")
+    assert "7 embedded" in capsys.readouterr().out
+
+
+def test_reindex_resumes_where_it_stopped(movies, fake_encoder, monkeypatch, capsys):
+    from embeddings import services
+
+    real = services.movies_embed
+    calls = []
+
+    def interrupted(**kwargs):
+        calls.append(kwargs["movie_ids"])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(**kwargs)
+
+    monkeypatch.setattr(
+        "embeddings.management.commands.reindex.movies_embed", interrupted
+    )
+    with pytest.raises(KeyboardInterrupt):
+        call_command("reindex", "--no-progress", "--batch-size", "3")
+    assert Movie.objects.embedding_counts() == {"missing": 4, "current": 3, "stale": 0}
+    assert schema.hnsw_index_exists()
+    monkeypatch.undo()
+    call_command("reindex", "--no-progress", "--batch-size", "3")
+    assert "4 embedded" in capsys.readouterr().out
+
+
+def test_failed_batch_is_counted_and_retried_next_run(
+    movies, fake_encoder, monkeypatch
+):
+    def broken(texts, **kwargs):
+        raise RuntimeError("model crashed")
+
+    monkeypatch.setattr(fake_encoder, "encode", broken)
+    with pytest.raises(CommandError, match="7 movies failed"):
+        call_command("reindex", "--no-progress")
+    assert Movie.objects.embedding_counts()["missing"] == 7
+
+
+def test_reindex_drops_and_rebuilds_index_for_large_runs(
+    movies, fake_encoder, monkeypatch
+):
+    from embeddings.management.commands import reindex
+
+    dropped = []
+    monkeypatch.setattr(reindex, "REBUILD_INDEX_ABOVE", 5)
+    monkeypatch.setattr(schema, "drop_hnsw_index", lambda: dropped.append(True))
+    call_command("reindex", "--no-progress")
+    assert dropped and schema.hnsw_index_exists()
+
+
+def test_reindex_async_enqueues_batches(movies, monkeypatch, capsys):
+    from embeddings import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.embed_movies, "delay", lambda ids: sent.append(ids))
+    call_command("reindex", "--async", "--batch-size", "3")
+    assert [len(b) for b in sent] == [3, 3, 1]
+    assert "Enqueued 7 movies in 3 batches" in capsys.readouterr().out
+
+
+def test_embedding_status_exit_code_for_monitoring(movies, fake_encoder, capsys):
+    with pytest.raises(CommandError, match="7 movies without a current vector"):
+        call_command("embedding_status", "--max-not-current", "5")
+    call_command("reindex", "--no-progress")
+    call_command("embedding_status", "--max-not-current", "0")
+    assert "current: 7" in capsys.readouterr().out
+
+
+def test_switching_to_a_model_of_another_dimension(movies, tmp_path, settings, capsys):
+    """The documented procedure, with a 128-d model built here from the packaged one."""
+    from sentence_transformers import SentenceTransformer, models
+
+    base = SentenceTransformer(encoder.model_path(), device="cpu")
+    dense = models.Dense(384, 128)
+    SentenceTransformer(modules=[*base, dense], device="cpu").save(
+        str(tmp_path / "m128")
+    )
+
+    call_command("reindex", "--no-progress")
+    assert schema.column_dimensions() == 384
+    settings.EMBEDDING_MODEL = str(tmp_path / "m128")
+    assert Movie.objects.embedding_counts()["stale"] == 7
+    with pytest.raises(CommandError, match="resize_embeddings"):
+        call_command("reindex", "--stale", "--no-progress")
+    call_command("resize_embeddings")
+    assert schema.column_dimensions() == 128
+    assert Movie.objects.embedding_counts() == {"missing": 7, "current": 0, "stale": 0}
+    call_command("reindex", "--no-progress")
+    assert Movie.objects.embedding_counts()["current"] == 7
+    assert len(Movie.objects.first().embedding) == 128
+    found = Movie.objects.search("Film 3", mode="semantic", limit=3)
+    assert len(found) == 3
