@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "moviesearch.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "moviesearch.urls"
@@ -175,6 +176,24 @@ HF_OFFLINE = _bool("HF_OFFLINE", True)
 SEARCH_MAX_QUERY_LENGTH = _env("SEARCH_MAX_QUERY_LENGTH", env.int, 500)
 SEARCH_MAX_LIMIT = _env("SEARCH_MAX_LIMIT", env.int, 100)
 SEARCH_HNSW_EF_SEARCH = _env("SEARCH_HNSW_EF_SEARCH", env.int, 100)
+# Requests per minute per client on the search endpoints (0: no limit); on by
+# default in production so nobody can flood the model.
+SEARCH_RATE_LIMIT = _env("SEARCH_RATE_LIMIT", env.int, 0 if DEBUG else 120)
+# Behind a proxy: the header carrying the client address, e.g. HTTP_X_FORWARDED_FOR.
+RATE_LIMIT_CLIENT_IP_HEADER = env.str("RATE_LIMIT_CLIENT_IP_HEADER", default="")
+
+# Production security (defaults are strict when DEBUG is off; each can be relaxed).
+SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = _bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = _env("SECURE_HSTS_SECONDS", env.int, 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if _bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

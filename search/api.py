@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 from catalog.models import Movie
 from search.because import because
 from search.params import BadParameter, _int, parse_search_params
+from search.ratelimit import retry_after
 from search.services import movies_search
 
 
@@ -36,6 +37,11 @@ def search(request):
         params = parse_search_params(request.GET)
     except BadParameter as exc:
         return _error(400, str(exc))
+    wait = retry_after(request) if params.q else 0
+    if wait:
+        response = _error(429, f"too many searches; retry in {wait} s")
+        response["Retry-After"] = str(wait)
+        return response
     result = movies_search(params=params)
     body = {
         "query": params.q,

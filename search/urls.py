@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from search import api, views
+from search import api, health, views
 
 app_name = "search"
 urlpatterns = [
@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/search", api.search, name="api-search"),
     path("api/movies/<int:pk>", api.movie_detail, name="api-movie"),
     path("api/movies/<int:pk>/similar", api.similar, name="api-similar"),
+    path("healthz", health.healthz, name="healthz"),
     re_path(r"^api/", api.not_found),
 ]

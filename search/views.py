@@ -6,6 +6,7 @@ from catalog.models import Genre, Movie
 from search.because import because
 from search.params import BadParameter, SearchParams, parse_search_params
 from search.ranking import MODES
+from search.ratelimit import retry_after
 from search.services import movies_search
 
 PER_PAGE = 12
@@ -15,6 +16,11 @@ def home(request):
     error, notice, movies, params = "", "", [], SearchParams(limit=PER_PAGE)
     try:
         params = parse_search_params(request.GET, default_limit=PER_PAGE)
+        wait = retry_after(request) if params.q else 0
+        if wait:
+            response = render(request, "429.html", {"retry_after": wait}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         # One extra row tells whether a next page exists.
         params.limit += 1
         result = movies_search(params=params)

@@ -61,3 +61,20 @@ def test_bad_embedding_model_is_reported_when_used(db, settings):
     settings.EMBEDDING_MODEL = "/nonexistent/model-folder"
     with pytest.raises(ImproperlyConfigured, match="Set EMBEDDING_MODEL"):
         encoder.get_model()
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    env = dict(
+        DEBUG="0",
+        SECRET_KEY="k3y-" + "x9" * 30,
+        SECURE_SSL_REDIRECT="1",
+        SECURE_HSTS_PRELOAD="1",
+        ALLOWED_HOSTS="movies.example.com",
+    )
+    full = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "moviesearch.settings"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=full, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,33 @@
+"""A per-client fixed-window request limit for the endpoints that run the model."""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def client_ip(request) -> str:
+    header = settings.RATE_LIMIT_CLIENT_IP_HEADER
+    if header and request.META.get(header):
+        # The proxy appends the address it saw last: trust only that one.
+        return request.META[header].split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def retry_after(request) -> int:
+    """Seconds the client must wait, or 0 when this request may go ahead."""
+    limit = settings.SEARCH_RATE_LIMIT
+    if limit <= 0:
+        return 0
+    now = time.time()
+    window = int(now // 60)
+    key = f"rl:{client_ip(request)}:{window}"
+    cache.add(key, 0, timeout=61)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=61)
+        count = 1
+    if count <= limit:
+        return 0
+    return max(1, int((window + 1) * 60 - now))
