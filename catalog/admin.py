@@ -1,7 +1,12 @@
 from django.contrib import admin, messages
+from django.db.models import Case, When
 from django.utils.html import format_html_join
 
 from catalog.models import Credit, Genre, Keyword, Movie, Person
+
+
+def _meaning_search(term: str) -> bool:
+    return term.startswith("~") and bool(term[1:].strip())
 
 
 class CreditInline(admin.TabularInline):
@@ -98,11 +103,13 @@ class MovieAdmin(admin.ModelAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        if search_term.startswith("~") and search_term[1:].strip():
+        if _meaning_search(search_term):
             from search.ranking import rank
 
-            ranked = rank(queryset, search_term[1:].strip(), "hybrid", depth=100)
-            return queryset.filter(pk__in=ranked.ids), False
+            ids = rank(queryset, search_term[1:].strip(), "hybrid", depth=50).ids[:50]
+            order = Case(*[When(pk=pk, then=i) for i, pk in enumerate(ids)], default=0)
+            # The changelist orders before it searches, so this order wins.
+            return queryset.filter(pk__in=ids).order_by(order), False
         return super().get_search_results(request, queryset, search_term)
 
     @admin.action(description="Re-embed selected movies")

@@ -123,3 +123,35 @@ def test_person_autocomplete(staff_client):
     )
     assert response.status_code == 200
     assert response.json()["results"][0]["text"] == "Hayao Miyazaki"
+
+
+def test_embedding_admin_features(staff_client, make_movie, fake_encoder, monkeypatch):
+    from django.core.management import call_command
+
+    from embeddings import tasks
+
+    alien = make_movie(
+        "Alien", 1979, genres=["Horror"], overview="A crew meets a creature"
+    )
+    make_movie(
+        "Aliens", 1986, genres=["Horror"], overview="The crew returns to the creature"
+    )
+    make_movie("Amelie", 2001, genres=["Comedy"], overview="A shy waitress in Paris")
+    call_command("reindex", "--no-progress")
+    page = staff_client.get(f"/admin/catalog/movie/{alien.pk}/change/").content.decode()
+    assert "current" in page and "Nearest movies" in page and "Aliens (1986)" in page
+    listing = staff_client.get("/admin/catalog/movie/", {"q": "~ creature crew"})
+    text = listing.content.decode()
+    assert text.index(">Aliens<") < text.index(">Amelie<")
+    stale = staff_client.get("/admin/catalog/movie/", {"embedding": "stale"})
+    assert b"Alien" not in stale.content
+
+    sent = []
+    monkeypatch.setattr(
+        tasks.embed_movies, "delay", lambda ids, force: sent.append(ids)
+    )
+    staff_client.post(
+        "/admin/catalog/movie/",
+        {"action": "reembed", "_selected_action": [alien.pk]},
+    )
+    assert sent == [[alien.pk]]
