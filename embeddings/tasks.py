@@ -47,8 +47,19 @@ def embed_stale(batch_size: int = 64) -> int:
     return len(ids)
 
 
+# After a failed publish, enqueues to that broker are skipped for this long (the
+# movies stay stale; the sweep embeds them), so an edit touching many movies during
+# an outage does not wait half a second per movie and time out.
+BROKER_BACKOFF_SECONDS = 10.0
+_broker_down_until: dict[str, float] = {}
+
+
 def movie_enqueue_embedding(*, movie_id: int) -> bool:
     """Enqueue one movie; a broker outage is logged, never raised into the request."""
+    broker = str(embed_movies.app.conf.broker_url)
+    if time.monotonic() < _broker_down_until.get(broker, 0.0):
+        log.warning("broker unavailable: movie %s stays stale until swept", movie_id)
+        return False
     try:
         embed_movies.apply_async(
             args=[[movie_id]],
@@ -57,6 +68,7 @@ def movie_enqueue_embedding(*, movie_id: int) -> bool:
         )
         return True
     except Exception as exc:  # broker down: the movie stays stale, swept later
+        _broker_down_until[broker] = time.monotonic() + BROKER_BACKOFF_SECONDS
         log.warning("could not enqueue movie %s for embedding: %s", movie_id, exc)
         return False
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "catalog",
     "embeddings",
     "search",
+    "quality",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +158,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process that replaces a dead one loads the model (worker_process_init) before
+# it reports up; with Celery's 4 s default it was killed and replaced forever.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 120
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = "embeddings"

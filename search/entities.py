@@ -1,25 +1,31 @@
-"""Recognise the catalogue's people and genres named in a query."""
+"""Recognise the catalogue's people, genres and keywords named in a query, and a
+decade ("1990s", "'90s")."""
 
 import re
 from dataclasses import dataclass, field
 
 from django.db.models.functions import Lower
 
-from catalog.models import Genre, Person
+from catalog.models import Genre, Keyword, Person
 
 WORD = re.compile(r"[\w'’.-]+")
 DIRECTOR_HINTS = {"directed", "director", "directors", "by", "filmmaker"}
 CAST_HINTS = {"starring", "stars", "star", "actor", "actress", "with", "featuring"}
+# "1990s" anywhere; "90s" only as "the 90s" or "'90s" (not "in her 30s").
+DECADE = re.compile(r"\b(1[89]\d|20\d)0['’]?s\b|(?:\bthe\s+|['’])(\d)0['’]?s\b", re.I)
+ARTICLES = {"a", "an", "the", "of", "and", "or", "in", "on"}
 
 
 @dataclass
 class Entities:
     people: dict[int, str] = field(default_factory=dict)
     genres: dict[int, str] = field(default_factory=dict)
+    keywords: dict[int, str] = field(default_factory=dict)  # named after "about"
+    years: tuple[int, int] | None = None  # a decade: (1990, 1999)
     role: str | None = None  # "director" or "cast" when the query says so
 
     def __bool__(self):
-        return bool(self.people or self.genres)
+        return bool(self.people or self.genres or self.keywords or self.years)
 
 
 def _ngrams(words: list[str], low: int, high: int) -> set[str]:
@@ -30,8 +36,29 @@ def _ngrams(words: list[str], low: int, high: int) -> set[str]:
     }
 
 
+def decade(text: str) -> tuple[int, int] | None:
+    """(first, last) year of a decade named like "1990s", "the 90s" or "'90s"."""
+    found = DECADE.search(text)
+    if not found:
+        return None
+    if found.group(1):
+        start = int(found.group(1)) * 10
+    else:
+        digit = int(found.group(2))
+        start = (2000 if digit < 2 else 1900) + digit * 10
+    return start, start + 9
+
+
+def _longest(phrases: set[str]) -> set[str]:
+    """Drop a phrase contained in a longer one ("friendship" in "male friendship")."""
+    return {
+        p for p in phrases if not any(p != q and f" {p} " in f" {q} " for q in phrases)
+    }
+
+
 def recognise(text: str) -> Entities:
-    """Find full person names (2-4 words) and genre names in the query."""
+    """Find full person names (2-4 words), genre names, catalogue keywords named
+    after "about" (1-3 words) and a decade in the query."""
     words = [w.strip(".'’").casefold() for w in WORD.findall(text)][:40]
     words = [w for w in words if w]
     found = Entities()
@@ -50,6 +77,24 @@ def recognise(text: str) -> Entities:
         .filter(key__in=genre_words)
         .values_list("pk", "name")
     )
+    if "about" in words:
+        topic = words[words.index("about") + 1 :]
+        phrases = {p for p in _ngrams(topic, 1, 3) if p not in ARTICLES}
+        phrases |= {w.rstrip("s") for w in topic if len(w) > 3}
+        rows = (
+            Keyword.objects.annotate(key=Lower("name"))
+            .filter(key__in=phrases)
+            .values_list("pk", "key")
+        )
+        kept = _longest({key for _, key in rows if not decade(key)})
+        found.keywords = {pk: key for pk, key in rows if key in kept}
+        # "about world war ii" names a keyword, not the War genre.
+        found.genres = {
+            pk: name
+            for pk, name in found.genres.items()
+            if not any(f" {name.casefold()} " in f" {key} " for key in kept)
+        }
+    found.years = decade(text)
     if found.people:
         spoken = set(words)
         if spoken & DIRECTOR_HINTS:

@@ -1,8 +1,10 @@
 """Keyword, semantic and hybrid ranking over any filtered movie queryset.
 
 Hybrid = weighted Reciprocal Rank Fusion of the full-text and vector rankings, plus
-a boost for movies that carry a person or genre the query names (equal-weight RRF
-alone loses to keyword ranking on names: see ../shared/QUALITY_ANCHORS.md)."""
+a boost for movies that carry a person, genre, keyword or decade the query names
+(equal-weight RRF alone loses to keyword ranking on names: see
+../shared/QUALITY_ANCHORS.md), and a larger one for a movie whose exact title the
+query is. `manage.py evaluate` measures each family of queries."""
 
 import re
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from django.db.models import Count, F, Q
 from pgvector.django import CosineDistance
 
 from search import entities
-from search.vectors import hnsw_scan, query_vector
+from search.vectors import query_vector, vector_scan
 
 MODES = ("hybrid", "semantic", "keyword")
 RRF_K = 60
@@ -58,7 +60,7 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
 
 
 def semantic_ranked(queryset, vector, limit: int) -> Ranked:
-    with hnsw_scan(limit):
+    with vector_scan(queryset, limit):
         rows = list(
             queryset.filter(embedding__isnull=False)
             .annotate(distance=CosineDistance("embedding", vector))
@@ -70,13 +72,20 @@ def semantic_ranked(queryset, vector, limit: int) -> Ranked:
 
 
 def entity_ranked(queryset, found: entities.Entities, limit: int) -> Ranked:
-    """Movies carrying the named people (else genres), most famous first."""
+    """Movies carrying the named people (else the named genres and keywords) of the
+    named decade, most famous first."""
+    if found.years:
+        queryset = queryset.filter(year__gte=found.years[0], year__lte=found.years[1])
     if found.people:
         match = Q(credits__person__in=found.people)
         if found.role:
             match &= Q(credits__role=found.role)
     else:
-        match = Q(genres__in=found.genres)
+        match = Q()  # only a decade, unless genres or keywords are named too
+        if found.genres:
+            match &= Q(genres__in=found.genres)
+        if found.keywords:
+            match &= Q(keywords__in=found.keywords)
     ids = list(
         queryset.filter(match)
         .order_by("-popularity", "pk")
@@ -84,6 +93,13 @@ def entity_ranked(queryset, found: entities.Entities, limit: int) -> Ranked:
         .distinct()[:limit]
     )
     return Ranked(ids, {pk: 1.0 for pk in ids})
+
+
+def exact_titles(queryset, text: str, candidates: set[int]) -> list[int]:
+    """The candidates whose title (or original title) is exactly the query."""
+    text = " ".join(text.split())
+    match = Q(title__iexact=text) | Q(original_title__iexact=text)
+    return list(queryset.filter(match, pk__in=candidates).values_list("pk", flat=True))
 
 
 def fuse(rankings: list[tuple[Ranked, float]]) -> Ranked:
@@ -107,14 +123,15 @@ def rank(queryset, text: str, mode: str, depth: int) -> Ranked:
     semantic = semantic_ranked(queryset, vector, window)
     keyword = keyword_ranked(queryset, text, window)
     found = entities.recognise(text)
-    if not found:
-        return fuse([(keyword, 1.0), (semantic, 1.0)])
-    named = entity_ranked(queryset, found, window)
+    named = entity_ranked(queryset, found, window) if found else Ranked([], {})
     fused = fuse([(keyword, 1.0), (semantic, 1.0), (named, 1.0)])
-    # A movie carrying what the query names outranks any that does not.
+    # A movie carrying what the query names outranks any that does not, and a
+    # movie the query is the exact title of outranks all.
     for pk in named.ids:
         fused.scores[pk] += 1.0
-    fused.ids.sort(key=lambda pk: -fused.scores[pk])
+    for pk in exact_titles(queryset, text, {*keyword.ids, *semantic.ids}):
+        fused.scores[pk] = fused.scores.get(pk, 0.0) + 2.0
+    fused.ids = sorted(fused.scores, key=lambda pk: -fused.scores[pk])
     return fused
 
 

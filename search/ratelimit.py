@@ -1,5 +1,6 @@
 """A per-client fixed-window request limit for the endpoints that run the model."""
 
+import hashlib
 import time
 
 from django.conf import settings
@@ -21,7 +22,10 @@ def retry_after(request) -> int:
         return 0
     now = time.time()
     window = int(now // 60)
-    key = f"rl:{client_ip(request)}:{window}"
+    # Hashed: the address may come from a client-supplied header (any length, any
+    # characters), and memcached refuses keys with spaces or control characters.
+    client = hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
+    key = f"rl:{client}:{window}"
     cache.add(key, 0, timeout=61)
     try:
         count = cache.incr(key)

