@@ -27,9 +27,11 @@ DATA_DIR = Path(os.environ.get("BENCH_DATA_DIR", ROOT.parent / "shared" / "data"
 TMDB_FILE = DATA_DIR / "tmdb_movies.jsonl.gz"
 WIKI_FILE = DATA_DIR / "wikipedia_movies.jsonl.gz"
 
-# --scale picks a database on the same server (DATABASE_NAME): "postgres" holds the
-# 11,875 TMDB movies (read only here); bench100k is built by bench/load100k.py.
-SCALES = {"12k": "postgres", "100k": "bench100k"}
+# --scale picks a database on the same server (DATABASE_NAME): BENCH_TMDB_DATABASE
+# (default "postgres", the development database) holds the 11,875 TMDB movies,
+# embedded (read only here); bench100k is built by bench/load100k.py.
+TMDB_DATABASE = os.environ.get("BENCH_TMDB_DATABASE", "postgres")
+SCALES = {"12k": TMDB_DATABASE, "100k": "bench100k"}
 
 # What every benchmark process (and the servers it starts) runs with: production
 # settings, no per-client rate limit (the load generator is a single client).
@@ -129,10 +131,10 @@ def create_database(name: str, rebuild: bool) -> bool:
 
 
 def copy_tmdb_vectors() -> int:
-    """Real vectors from "postgres" (read only) onto identical documents here."""
+    """Real vectors from the TMDB database (read only) onto identical documents."""
     from django.db import connection
 
-    with raw_connect("postgres") as src, connection.cursor() as cursor:
+    with raw_connect(TMDB_DATABASE) as src, connection.cursor() as cursor:
         rows = src.execute(
             "SELECT tmdb_id, document_hash, embedding::text, embedding_hash, "
             "embedding_model, embedded_at FROM catalog_movie "

@@ -2,7 +2,7 @@
 
 What it holds, in order (each step timed and printed as a markdown table):
 1. the TMDB catalogue (11,875) through `import_movies`; its vectors copied from the
-   database "postgres" (read only) where the document is identical (same hash), so
+   TMDB database (harness.TMDB_DATABASE, read only) where the document is identical (same hash), so
    they are the real MiniLM vectors and count as current;
 2. the Wikipedia catalogue (34,373 lines) through `import_movies`;
 3. --embed-wiki of those (default 6,000, a seeded random sample) embedded for real
@@ -74,7 +74,7 @@ def build(args) -> list[list]:
     step("import TMDB (import_movies)", count("tmdb_id IS NOT NULL"), t)
 
     t = time.perf_counter()
-    step("copy TMDB vectors from database postgres", harness.copy_tmdb_vectors(), t)
+    step(f"copy TMDB vectors from database {harness.TMDB_DATABASE}", harness.copy_tmdb_vectors(), t)
 
     t = time.perf_counter()
     call_command("import_movies", str(harness.WIKI_FILE), "--no-progress")
