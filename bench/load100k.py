@@ -2,8 +2,8 @@
 
 What it holds, in order (each step timed and printed as a markdown table):
 1. the TMDB catalogue (11,875) through `import_movies`; its vectors copied from the
-   TMDB database (harness.TMDB_DATABASE, read only) where the document is identical (same hash), so
-   they are the real MiniLM vectors and count as current;
+   TMDB database (BENCH_TMDB_DATABASE, read only) where the document is identical
+   (same hash), so they are the real MiniLM vectors and count as current;
 2. the Wikipedia catalogue (34,373 lines) through `import_movies`;
 3. --embed-wiki of those (default 6,000, a seeded random sample) embedded for real
    through embeddings.services.movies_embed (the product's path, MiniLM);
@@ -74,7 +74,11 @@ def build(args) -> list[list]:
     step("import TMDB (import_movies)", count("tmdb_id IS NOT NULL"), t)
 
     t = time.perf_counter()
-    step(f"copy TMDB vectors from database {harness.TMDB_DATABASE}", harness.copy_tmdb_vectors(), t)
+    step(
+        f"copy TMDB vectors from database {harness.TMDB_DATABASE}",
+        harness.copy_tmdb_vectors(),
+        t,
+    )
 
     t = time.perf_counter()
     call_command("import_movies", str(harness.WIKI_FILE), "--no-progress")
