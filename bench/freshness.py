@@ -117,20 +117,15 @@ def purge_queue() -> None:
 
 def measure_one(run: int, i: int, poll_ms: float) -> float:
     from django.db import transaction
-    from django.db.models import Prefetch
 
-    from catalog.models import Credit, Movie
+    from catalog.models import Movie
     from embeddings import encoder
     from embeddings.documents import movie_document
     from search.ranking import semantic_ranked
 
     rng = random.Random(run * 100_000 + i)
     ids = list(Movie.objects.values_list("pk", flat=True))
-    movie = Movie.objects.prefetch_related(
-        "genres",
-        "keywords",
-        Prefetch("credits", queryset=Credit.objects.select_related("person")),
-    ).get(pk=rng.choice(ids))
+    movie = Movie.objects.with_document_facts().get(pk=rng.choice(ids))
     movie.overview = (
         f"{movie.overview} Edit {run}.{i}: a {rng.choice(WORDS)} meets a "
         f"{rng.choice(WORDS)} in {rng.choice(PLACES)}."

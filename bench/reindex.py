@@ -125,20 +125,10 @@ def main():
 
 
 def documents() -> list[str]:
-    from django.db.models import Prefetch
-
-    from catalog.models import Credit, Movie
+    from catalog.models import Movie
     from embeddings.documents import movie_document
 
-    movies = (
-        Movie.objects.order_by("pk")
-        .defer("embedding", "search_vector")
-        .prefetch_related(
-            "genres",
-            "keywords",
-            Prefetch("credits", queryset=Credit.objects.select_related("person")),
-        )
-    )
+    movies = Movie.objects.order_by("pk").with_document_facts()
     return [movie_document(m).text for m in movies]
 
 

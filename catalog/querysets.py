@@ -56,6 +56,10 @@ class MovieQuerySet(models.QuerySet):
             ),
         )
 
+    def with_document_facts(self):
+        """with_facts() plus keywords: everything embeddings.documents reads."""
+        return self.with_facts().prefetch_related("keywords")
+
     def nearest(self, vector):
         """Movies with a vector, nearest (cosine) first, annotated with `distance`."""
         return (

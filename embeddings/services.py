@@ -5,10 +5,9 @@ import time
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 
-from catalog.models import Credit, Movie
+from catalog.models import Movie
 from embeddings import encoder
 from embeddings.documents import Document, movie_document
 
@@ -44,14 +43,6 @@ class EmbedReport:
     encode_seconds: float = 0.0
 
 
-def _with_facts(queryset):
-    return queryset.defer("embedding", "search_vector").prefetch_related(
-        "genres",
-        "keywords",
-        Prefetch("credits", queryset=Credit.objects.select_related("person")),
-    )
-
-
 def movie_refresh_documents(
     *, movie_ids: list[int]
 ) -> dict[int, tuple[Movie, Document]]:
@@ -66,7 +57,7 @@ def movie_refresh_documents(
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        movies = _with_facts(Movie.objects.filter(pk__in=movie_ids))
+        movies = Movie.objects.filter(pk__in=movie_ids).with_document_facts()
         docs = {m.pk: (m, movie_document(m)) for m in movies}
         changed = [(m, d) for m, d in docs.values() if m.document_hash != d.hash]
         for start in range(0, len(changed), 500):

@@ -8,9 +8,8 @@ import tempfile
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Prefetch
 
-from catalog.models import Credit, Movie
+from catalog.models import Movie
 from embeddings.documents import movie_document
 from quality.metrics import retrieval_metrics
 from quality.queries import FAMILIES
@@ -24,17 +23,11 @@ def document_texts(document_format: str = "product", movies=None) -> dict[int, s
     model's "Title. Overview"."""
     if document_format not in DOCUMENT_FORMATS:
         raise ValueError(f"document format must be one of {DOCUMENT_FORMATS}")
-    movies = (Movie.objects.all() if movies is None else movies).defer(
-        "embedding", "search_vector"
-    )
+    movies = Movie.objects.all() if movies is None else movies
     if document_format == "reference":
         rows = movies.values_list("pk", "title", "overview")
         return {pk: f"{title}. {overview}".strip() for pk, title, overview in rows}
-    movies = movies.prefetch_related(
-        "genres",
-        "keywords",
-        Prefetch("credits", queryset=Credit.objects.select_related("person")),
-    )
+    movies = movies.with_document_facts()
     return {m.pk: movie_document(m).text for m in movies.iterator(chunk_size=1000)}
 
 
