@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from catalog.models import Credit, Genre, Keyword, Movie, Person
 from catalog.records import SCALARS, MovieRecord, RecordError, parse_record
@@ -69,7 +69,26 @@ def movies_import(
             on_progress(1)
     if batch:
         _import_batch(report, batch)
+    if report.created or report.updated:
+        analyze(Movie, Genre, Keyword, Person, Credit)
     return report
+
+
+def analyze(*models) -> None:
+    """Refresh the planner's statistics of these tables (and their m2m tables) after
+    a bulk write. Autovacuum may be late or off (it is on this project's CI server):
+    with the statistics of an empty table PostgreSQL plans sequential scans, and a
+    result page took 17 ms instead of 5 (bench/search.py)."""
+    tables = {m._meta.db_table for m in models}
+    tables |= {
+        f.remote_field.through._meta.db_table
+        for m in models
+        for f in m._meta.local_many_to_many
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ANALYZE " + ", ".join(map(connection.ops.quote_name, sorted(tables)))
+        )
 
 
 def _skip(report: ImportReport, number: int, reason: str, detail: str) -> None:

@@ -60,6 +60,24 @@ def test_second_run_creates_nothing(jsonl, capsys):
     assert Genre.objects.count() == 2 and Keyword.objects.count() == 1
 
 
+def test_import_refreshes_planner_statistics(jsonl, capsys):
+    """Autovacuum is off on the CI server: without the import's ANALYZE the planner
+    would keep the statistics of an empty table."""
+    from django.db import connection
+
+    run(jsonl([row(i, f"Movie {i}") for i in range(1, 4)]), capsys)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('catalog_movie', 'catalog_credit', 'catalog_movie_genres')"
+        )
+        assert dict(cursor.fetchall()) == {
+            "catalog_movie": 3,
+            "catalog_credit": 9,
+            "catalog_movie_genres": 6,
+        }
+
+
 def test_changed_rows_are_updated_in_place(jsonl, capsys):
     run(jsonl([row(1, "One")]), capsys)
     out = run(

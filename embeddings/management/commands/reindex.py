@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from catalog.importer import analyze
 from catalog.models import Movie
 from embeddings import encoder, schema
 from embeddings.services import EmbedReport, movies_embed
@@ -86,6 +87,8 @@ class Command(BaseCommand):
             if rebuild or not schema.hnsw_index_exists():
                 self.stdout.write("Building the HNSW index...")
                 schema.create_hnsw_index()
+            if report.embedded:
+                analyze(Movie)
         seconds = time.perf_counter() - started
         rate = report.embedded / seconds if seconds else 0
         self.stdout.write(
