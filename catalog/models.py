@@ -4,7 +4,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from pgvector.django import HnswIndex, VectorField
 
@@ -98,6 +98,9 @@ class Movie(models.Model):
                 opclasses=["vector_cosine_ops"],
             ),
             models.Index(fields=["title"], name="movie_title_idx"),
+            # search.ranking.exact_titles: title__iexact is UPPER(title) = UPPER(%s)
+            models.Index(Upper("title"), name="movie_title_upper"),
+            models.Index(Upper("original_title"), name="movie_original_title_upper"),
         ]
         constraints = [
             models.CheckConstraint(

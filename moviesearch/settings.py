@@ -172,7 +172,7 @@ EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="")
 EMBEDDING_QUERY_PROMPT = env.str("EMBEDDING_QUERY_PROMPT", default="")
 EMBEDDING_DOCUMENT_PROMPT = env.str("EMBEDDING_DOCUMENT_PROMPT", default="")
 EMBEDDING_DEVICE = env.str("EMBEDDING_DEVICE", default="") or None
-EMBEDDING_BATCH_SIZE = _env("EMBEDDING_BATCH_SIZE", env.int, 64)
+EMBEDDING_BATCH_SIZE = _env("EMBEDDING_BATCH_SIZE", env.int, 16)
 EMBEDDING_WARM_ON_START = _bool("EMBEDDING_WARM_ON_START", True)
 # torch: the model as loaded; onnx-int8: its transformer exported to ONNX, weights
 # quantized to int8, run by ONNX Runtime on the CPU (queries ~3x faster; vectors
@@ -193,7 +193,7 @@ HF_OFFLINE = _bool("HF_OFFLINE", True)
 # Search.
 SEARCH_MAX_QUERY_LENGTH = _env("SEARCH_MAX_QUERY_LENGTH", env.int, 500)
 SEARCH_MAX_LIMIT = _env("SEARCH_MAX_LIMIT", env.int, 100)
-SEARCH_HNSW_EF_SEARCH = _env("SEARCH_HNSW_EF_SEARCH", env.int, 100)
+SEARCH_HNSW_EF_SEARCH = _env("SEARCH_HNSW_EF_SEARCH", env.int, 400)
 # Requests per minute per client on the search endpoints (0: no limit); on by
 # default in production so nobody can flood the model.
 SEARCH_RATE_LIMIT = _env("SEARCH_RATE_LIMIT", env.int, 0 if DEBUG else 120)

@@ -96,10 +96,13 @@ def entity_ranked(queryset, found: entities.Entities, limit: int) -> Ranked:
 
 
 def exact_titles(queryset, text: str, candidates: set[int]) -> list[int]:
-    """The candidates whose title (or original title) is exactly the query."""
+    """The candidates whose title (or original title) is exactly the query (found
+    by the UPPER(title) indexes, then kept if a candidate: pk__in a few hundred
+    ids cost more to plan than the lookup)."""
     text = " ".join(text.split())
     match = Q(title__iexact=text) | Q(original_title__iexact=text)
-    return list(queryset.filter(match, pk__in=candidates).values_list("pk", flat=True))
+    found = queryset.filter(match).values_list("pk", flat=True)[:100]
+    return [pk for pk in found if pk in candidates]
 
 
 def fuse(rankings: list[tuple[Ranked, float]]) -> Ranked:

@@ -76,6 +76,28 @@ def test_filters_compose_and_still_return_k_rows(embedded_demo, mode):
     assert all("Western" in [g.name for g in m.genres.all()] for m in top)
 
 
+def test_narrow_filters_scan_exactly_and_broad_ones_walk_the_graph(embedded_demo):
+    from search.vectors import exact_scan, hnsw_scan, vector_scan
+
+    def scan(queryset):
+        return vector_scan(queryset, 10).func
+
+    assert scan(Movie.objects.all()) is hnsw_scan.__wrapped__
+    assert scan(Movie.objects.filter(year__gte=1800)) is hnsw_scan.__wrapped__
+    assert scan(Movie.objects.filter(genres__name="Western")) is exact_scan.__wrapped__
+
+
+def test_graph_walk_under_a_narrow_filter_still_returns_k_rows(
+    embedded_demo, monkeypatch
+):
+    monkeypatch.setattr("search.vectors.EXACT_SCAN_MAX_ROWS", 0)  # never exact
+    westerns = Movie.objects.filter(genres__name="Western")
+    k = min(5, westerns.count())
+    top = westerns.search("a lone gunman rides into town", mode="semantic", limit=k)
+    assert len(top) == k
+    assert all("Western" in [g.name for g in m.genres.all()] for m in top)
+
+
 def test_similar_excludes_itself_and_explains(embedded_demo):
     from search.because import because
 
