@@ -15,7 +15,7 @@ The order alternates between runs so drift in machine load hits both sides.
 Ratios are per run (same run), then the median.
 
 Usage: .venv/bin/python bench/reindex.py [--runs 3] [--sample 2000]
-       [--batch-size 256]
+       [--batch-size 2048]
 """
 
 import io
@@ -27,7 +27,7 @@ import harness
 def main():
     p = harness.parser(__doc__.splitlines()[0], scales=False)
     p.add_argument("--sample", type=int, default=2000)
-    p.add_argument("--batch-size", type=int, default=256, help="reindex --batch-size")
+    p.add_argument("--batch-size", type=int, default=2048, help="reindex --batch-size")
     p.add_argument("--database", default="bench_reindex")
     args = p.parse_args()
     harness.setup_django(args.database)
