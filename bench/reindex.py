@@ -15,7 +15,7 @@ The order alternates between runs so drift in machine load hits both sides.
 Ratios are per run (same run), then the median.
 
 Usage: .venv/bin/python bench/reindex.py [--runs 3] [--sample 2000]
-       [--batch-size 2048]
+       [--batch-size N (default: the command's own)]
 """
 
 import io
@@ -27,11 +27,15 @@ import harness
 def main():
     p = harness.parser(__doc__.splitlines()[0], scales=False)
     p.add_argument("--sample", type=int, default=2000)
-    p.add_argument("--batch-size", type=int, default=2048, help="reindex --batch-size")
+    p.add_argument("--batch-size", type=int, help="reindex --batch-size")
     p.add_argument("--database", default="bench_reindex")
     args = p.parse_args()
     harness.setup_django(args.database)
     from django.conf import settings
+
+    from embeddings.management.commands.reindex import CHUNK_IN_PROCESS
+
+    args.batch_size = args.batch_size or CHUNK_IN_PROCESS
 
     harness.print_header(f"reindex --all vs raw encode ({args.sample:,} movies)")
     movies = harness.scratch_catalogue(args.database, args.sample)
