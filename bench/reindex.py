@@ -35,7 +35,8 @@ def main():
 
     from embeddings.management.commands.reindex import CHUNK_IN_PROCESS
 
-    args.batch_size = args.batch_size or CHUNK_IN_PROCESS
+    if args.batch_size is None:
+        args.batch_size = CHUNK_IN_PROCESS
 
     harness.print_header(f"reindex --all vs raw encode ({args.sample:,} movies)")
     movies = harness.scratch_catalogue(args.database, args.sample)

@@ -104,8 +104,9 @@ def movies_embed(*, movie_ids: list[int], force: bool = False) -> EmbedReport:
         raise
     report.encode_seconds = time.perf_counter() - started
     now = timezone.now()
-    for start in range(0, len(todo), 500):
-        chunk = list(zip(todo, vectors, strict=False))[start : start + 500]
+    pairs = list(zip(todo, vectors, strict=False))
+    for start in range(0, len(pairs), 500):
+        chunk = pairs[start : start + 500]
         rows = ", ".join(["(%s::bigint, %s, %s::vector)"] * len(chunk))
         params = [identity, now]
         for (movie, doc), vector in chunk:
