@@ -1,6 +1,6 @@
 """The catalogue: movies, genres, people, keywords and credits."""
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
@@ -40,7 +40,13 @@ class Person(models.Model):
         ordering = ["name"]
         verbose_name_plural = "people"
         # search.entities looks names up case-insensitively.
-        indexes = [models.Index(Lower("name"), name="person_name_lower")]
+        indexes = [
+            models.Index(Lower("name"), name="person_name_lower"),
+            # search.suggest and misspelling correction: pg_trgm on lower(name).
+            GinIndex(
+                OpClass(Lower("name"), name="gin_trgm_ops"), name="person_name_trgm"
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -101,6 +107,10 @@ class Movie(models.Model):
             # search.ranking.exact_titles: title__iexact is UPPER(title) = UPPER(%s)
             models.Index(Upper("title"), name="movie_title_upper"),
             models.Index(Upper("original_title"), name="movie_original_title_upper"),
+            # search.suggest: prefix and misspelling-tolerant title lookups.
+            GinIndex(
+                OpClass(Lower("title"), name="gin_trgm_ops"), name="movie_title_trgm"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

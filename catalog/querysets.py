@@ -16,6 +16,14 @@ def _current_q() -> Q:
     )
 
 
+class RankedPage(list):
+    """A page of ranked movies, with what the ranking understood of the query."""
+
+    def __init__(self, movies, *, found=None):
+        super().__init__(movies)
+        self.found = found
+
+
 class MovieQuerySet(models.QuerySet):
     def embedding_missing(self):
         return self.filter(embedding__isnull=True)
@@ -75,15 +83,19 @@ class MovieQuerySet(models.QuerySet):
         from search.ranking import rank
 
         ranked = rank(self, text, mode, depth=offset + limit)
-        return self._page(ranked.ids[offset : offset + limit], ranked.scores)
+        page = self._page(ranked.ids[offset : offset + limit], ranked.scores)
+        return RankedPage(page, found=getattr(ranked, "found", None))
 
     def similar_to(self, movie, *, limit: int = 10, offset: int = 0):
-        """A page of movies like this one, each with `.score`: by vector when it has
-        one, else by shared people and genres."""
-        from search.ranking import similar_ranked
+        """A page of movies like this one, each with `.score` and `.co_liked`:
+        content signals and co-likes, blended (recommendations.similar)."""
+        from recommendations.similar import similar_ranked
 
         ranked = similar_ranked(self.exclude(pk=movie.pk), movie, depth=offset + limit)
-        return self._page(ranked.ids[offset : offset + limit], ranked.scores)
+        page = self._page(ranked.ids[offset : offset + limit], ranked.scores)
+        for other in page:
+            other.co_liked = other.pk in ranked.co_liked
+        return page
 
     def _page(self, ids: list[int], scores: dict[int, float]) -> list:
         found = self.model.objects.filter(pk__in=ids).with_facts().in_bulk()

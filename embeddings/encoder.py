@@ -11,6 +11,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -60,7 +61,12 @@ def _load(path: str, device: str | None, backend: str = "torch"):
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        # Its "Loading weights" bars reach the logs as WARNING lines (Celery
+        # redirects stderr); the one INFO line below says the same.
+        transformers_logging.disable_progress_bar()
+        started = time.perf_counter()
         try:
             model = SentenceTransformer(
                 path, device="cpu" if backend == ONNX_INT8 else device
@@ -72,6 +78,13 @@ def _load(path: str, device: str | None, backend: str = "torch"):
             ) from exc
         if backend == ONNX_INT8:
             _run_transformer_in_onnx(model, path)
+        log.info(
+            "Loaded embedding model %s (%s, %s) in %.1f s",
+            path,
+            backend,
+            model.device,
+            time.perf_counter() - started,
+        )
         return model
 
 

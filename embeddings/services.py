@@ -10,6 +10,7 @@ from django.utils import timezone
 from catalog.models import Movie
 from embeddings import encoder
 from embeddings.documents import Document, movie_document
+from embeddings.lexical import postings_refresh
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ def movie_refresh_documents(
             ]
             with connection.cursor() as cursor:
                 cursor.execute(_REFRESH_SQL.format(rows=rows), params)
+            postings_refresh(movie_ids=[m.pk for m, _ in chunk])
         for m, d in changed:
             m.document_hash = d.hash
     return docs

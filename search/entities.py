@@ -1,5 +1,7 @@
 """Recognise the catalogue's people, genres and keywords named in a query, and a
-decade ("1990s", "'90s")."""
+decade ("1990s", "'90s"): full names, a surname alone ("Hitchcock films") and
+misspelled names ("Christopher Nlan", by trigram similarity), each resolution that
+was not literal recorded so the visitor is told what was assumed."""
 
 import re
 from dataclasses import dataclass, field
@@ -7,6 +9,8 @@ from dataclasses import dataclass, field
 from django.db.models.functions import Lower
 
 from catalog.models import Genre, Keyword, Person
+from search.lexical import FILLER
+from search.people import Resolution, resolve
 
 WORD = re.compile(r"[\w'’.-]+")
 DIRECTOR_HINTS = {"directed", "director", "directors", "by", "filmmaker"}
@@ -14,6 +18,14 @@ CAST_HINTS = {"starring", "stars", "star", "actor", "actress", "with", "featurin
 # "1990s" anywhere; "90s" only as "the 90s" or "'90s" (not "in her 30s").
 DECADE = re.compile(r"\b(1[89]\d|20\d)0['’]?s\b|(?:\bthe\s+|['’])(\d)0['’]?s\b", re.I)
 ARTICLES = {"a", "an", "the", "of", "and", "or", "in", "on"}
+# Words that carry no content of their own (with FILLER): the share of a query that
+# names explain is counted over the other words.
+STOPWORDS = ARTICLES | {
+    "from", "for", "to", "at", "is", "are", "was", "who", "whom", "which", "that",
+    "this", "these", "those", "his", "her", "their", "its", "he", "she", "they",
+    "it", "and", "but", "as", "into", "where", "when", "s", "t", "all", "any",
+    "one", "ones", "something", "anything", "i", "want", "watch", "see", "by",
+}  # fmt: skip
 
 
 @dataclass
@@ -23,6 +35,10 @@ class Entities:
     keywords: dict[int, str] = field(default_factory=dict)  # named after "about"
     years: tuple[int, int] | None = None  # a decade: (1990, 1999)
     role: str | None = None  # "director" or "cast" when the query says so
+    resolutions: list[Resolution] = field(default_factory=list)
+    # Share of the query's content words that the recognised names explain: 1.0
+    # for "movie directed by Christopher Nolan", small for a long description.
+    share: float = 0.0
 
     def __bool__(self):
         return bool(self.people or self.genres or self.keywords or self.years)
@@ -56,27 +72,45 @@ def _longest(phrases: set[str]) -> set[str]:
     }
 
 
+def _role(words: set[str]) -> str | None:
+    if words & DIRECTOR_HINTS:
+        return "director"
+    if words & CAST_HINTS:
+        return "cast"
+    return None
+
+
 def recognise(text: str) -> Entities:
-    """Find full person names (2-4 words), genre names, catalogue keywords named
-    after "about" (1-3 words) and a decade in the query."""
+    """Find people (full names 2-4 words, else a surname or a misspelled name),
+    genre names, catalogue keywords named after "about" (1-3 words) and a decade in
+    the query, and the share of the query they explain."""
     words = [w.strip(".'’").casefold() for w in WORD.findall(text)][:40]
     words = [w for w in words if w]
     found = Entities()
     if not words:
         return found
+    covered: set[str] = set()
+    found.role = _role(set(words))
     names = _ngrams(words, 2, 4)
     if names:
-        found.people = dict(
+        rows = list(
             Person.objects.annotate(key=Lower("name"))
             .filter(key__in=names)
-            .values_list("pk", "name")[:10]
+            .values_list("pk", "name", "key")[:10]
         )
+        found.people = {pk: name for pk, name, _ in rows}
+        covered |= {w for _, _, key in rows for w in key.split()}
     genre_words = _ngrams(words, 1, 2) | {w.rstrip("s") for w in words}
-    found.genres = dict(
+    rows = list(
         Genre.objects.annotate(key=Lower("name"))
         .filter(key__in=genre_words)
-        .values_list("pk", "name")
+        .values_list("pk", "name", "key")
     )
+    found.genres = {pk: name for pk, name, _ in rows}
+    genre_keys = {key for _, _, key in rows}
+    covered |= {
+        w for w in words if w in genre_keys or w.rstrip("s") in genre_keys
+    } | {w for key in genre_keys for w in key.split()}
     if "about" in words:
         topic = words[words.index("about") + 1 :]
         phrases = {p for p in _ngrams(topic, 1, 3) if p not in ARTICLES}
@@ -88,6 +122,8 @@ def recognise(text: str) -> Entities:
         )
         kept = _longest({key for _, key in rows if not decade(key)})
         found.keywords = {pk: key for pk, key in rows if key in kept}
+        covered |= {w for key in kept for w in key.split()}
+        covered |= {w for w in topic if w.rstrip("s") in kept}
         # "about world war ii" names a keyword, not the War genre.
         found.genres = {
             pk: name
@@ -95,10 +131,17 @@ def recognise(text: str) -> Entities:
             if not any(f" {name.casefold()} " in f" {key} " for key in kept)
         }
     found.years = decade(text)
-    if found.people:
-        spoken = set(words)
-        if spoken & DIRECTOR_HINTS:
-            found.role = "director"
-        elif spoken & CAST_HINTS:
-            found.role = "cast"
+    if found.years:
+        covered |= {w for w in words if DECADE.search(w) or w.rstrip("'’s").isdigit()}
+    content = [w for w in words if w not in FILLER and w not in STOPWORDS]
+    if not found.people:
+        rest = [w for w in content if w not in covered]
+        for resolution in resolve(rest, role=found.role, text=text):
+            found.people[resolution.person_id] = resolution.name
+            found.resolutions.append(resolution)
+            covered |= set(resolution.typed.split())
+    if content:
+        found.share = sum(w in covered for w in content) / len(content)
+    elif found:
+        found.share = 1.0
     return found

@@ -1,62 +1,56 @@
 """Keyword, semantic and hybrid ranking over any filtered movie queryset.
 
-Hybrid = weighted Reciprocal Rank Fusion of the full-text and vector rankings, plus
-a boost for movies that carry a person, genre, keyword or decade the query names
-(equal-weight RRF alone loses to keyword ranking on names: see
-../shared/QUALITY_ANCHORS.md), and a larger one for a movie whose exact title the
-query is. `manage.py evaluate` measures each family of queries."""
+- keyword: BM25 over the lexical index (search.lexical);
+- semantic: cosine to the story-first vector (search.vectors);
+- hybrid: a convex fusion of the two (BM25 scaled to its best, plus cosine) whose
+  weights depend on how much of the query names catalogue entities (names want the
+  lexical side, descriptions the vector), plus a boost for the movies carrying the
+  people, genres, keywords or decade the query names (search.entities), sized by the
+  share of the query those names explain, so "movie directed by X" lists X's films
+  first while a long description stays ranked by what it describes; an exact title
+  outranks all. `manage.py evaluate` measures each family of queries."""
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from pgvector.django import CosineDistance
 
 from search import entities
+from search.lexical import bm25_scores, matches_anything
 from search.vectors import query_vector, vector_scan
 
 MODES = ("hybrid", "semantic", "keyword")
 RRF_K = 60
 WINDOW = 100  # candidates taken from each ranking before fusion
-# Words that frame a query rather than describe a film; dropped from the keyword
-# query when anything else is left.
-FILLER = {
-    "movie", "movies", "film", "films", "directed", "director", "starring", "stars",
-    "about", "great", "good", "story", "best", "with", "by", "a", "an", "the", "of",
-    "show", "me", "find", "some", "like",
-}  # fmt: skip
+# Convex fusion weight of the lexical side: LEXICAL_BASE for a pure description,
+# rising by LEXICAL_FOR_NAMES as recognised names explain more of the query.
+LEXICAL_BASE = 0.3
+LEXICAL_FOR_NAMES = 0.4
+# Boost of a movie carrying what the query names, times the square of the share of
+# the query's words the names explain: 1.0 puts them above every other movie when
+# the query is only names; in a long description a recognised keyword only helps.
+ENTITY_BOOST = 1.0
+TITLE_BOOST = 2.0
 
 
 @dataclass
 class Ranked:
     ids: list[int]
     scores: dict[int, float]
+    found: entities.Entities | None = None
+    named: set[int] = field(default_factory=set)
+    # The movies that match strongly; the others are "loosely related" (None: all).
+    strong: set[int] | None = None
 
 
-def keyword_query(text: str) -> SearchQuery | None:
-    """OR of the query's words: never a syntax error, whatever the user typed."""
-    words = [w.casefold() for w in re.findall(r"\w+", text)][:32]
-    kept = [w for w in words if w not in FILLER] or words
-    if not kept:
-        return None
-    return SearchQuery(
-        " | ".join(f"'{w}'" for w in kept), search_type="raw", config="english"
-    )
+def _sorted(scores: dict[int, float]) -> list[int]:
+    return sorted(scores, key=lambda pk: (-scores[pk], pk))
 
 
 def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
-    query = keyword_query(text)
-    if query is None:
-        return Ranked([], {})
-    rows = (
-        queryset.filter(search_vector=query)
-        .annotate(rank=SearchRank(F("search_vector"), query, cover_density=True))
-        .order_by("-rank", "-popularity", "pk")
-        .values_list("pk", "rank")[:limit]
-    )
-    rows = list(rows)
-    return Ranked([pk for pk, _ in rows], {pk: float(r) for pk, r in rows})
+    """BM25 alone."""
+    scores = bm25_scores(queryset, text, limit)
+    return Ranked(_sorted(scores)[:limit], scores)
 
 
 def semantic_ranked(queryset, vector, limit: int) -> Ranked:
@@ -71,9 +65,23 @@ def semantic_ranked(queryset, vector, limit: int) -> Ranked:
     return Ranked([pk for pk, _ in rows], {pk: 1.0 - float(d) for pk, d in rows})
 
 
-def entity_ranked(queryset, found: entities.Entities, limit: int) -> Ranked:
+def cosines(queryset, vector, ids) -> dict[int, float]:
+    """Cosine similarity of these movies to the vector (by primary key)."""
+    if not ids:
+        return {}
+    rows = (
+        queryset.filter(pk__in=list(ids), embedding__isnull=False)
+        .annotate(distance=CosineDistance("embedding", vector))
+        .values_list("pk", "distance")
+    )
+    return {pk: 1.0 - float(d) for pk, d in rows}
+
+
+def entity_ranked(
+    queryset, found: entities.Entities, limit: int, candidates=()
+) -> list[int]:
     """Movies carrying the named people (else the named genres and keywords) of the
-    named decade, most famous first."""
+    named decade: the candidates among them first, then the most famous."""
     if found.years:
         queryset = queryset.filter(year__gte=found.years[0], year__lte=found.years[1])
     if found.people:
@@ -86,23 +94,26 @@ def entity_ranked(queryset, found: entities.Entities, limit: int) -> Ranked:
             match &= Q(genres__in=found.genres)
         if found.keywords:
             match &= Q(keywords__in=found.keywords)
-    ids = list(
-        queryset.filter(match)
-        .order_by("-popularity", "pk")
-        .values_list("pk", flat=True)
-        .distinct()[:limit]
+    first = Case(
+        When(pk__in=list(candidates), then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
     )
-    return Ranked(ids, {pk: 1.0 for pk in ids})
+    return list(
+        queryset.filter(match)
+        .annotate(first=first)
+        .order_by("first", "-popularity", "pk")
+        .values_list("pk", flat=True)
+        .distinct()[: limit + len(candidates)]
+    )
 
 
-def exact_titles(queryset, text: str, candidates: set[int]) -> list[int]:
-    """The candidates whose title (or original title) is exactly the query (found
-    by the UPPER(title) indexes, then kept if a candidate: pk__in a few hundred
-    ids cost more to plan than the lookup)."""
+def exact_titles(queryset, text: str) -> list[int]:
+    """Movies whose title (or original title) is exactly the query (the
+    UPPER(title) indexes)."""
     text = " ".join(text.split())
     match = Q(title__iexact=text) | Q(original_title__iexact=text)
-    found = queryset.filter(match).values_list("pk", flat=True)[:100]
-    return [pk for pk in found if pk in candidates]
+    return list(queryset.filter(match).values_list("pk", flat=True)[:100])
 
 
 def fuse(rankings: list[tuple[Ranked, float]]) -> Ranked:
@@ -120,22 +131,50 @@ def rank(queryset, text: str, mode: str, depth: int) -> Ranked:
     window = max(WINDOW, depth)
     if mode == "keyword":
         return keyword_ranked(queryset, text, depth)
-    vector = query_vector(text)
     if mode == "semantic":
-        return semantic_ranked(queryset, vector, depth)
-    semantic = semantic_ranked(queryset, vector, window)
-    keyword = keyword_ranked(queryset, text, window)
+        # Nearest vectors exist for any text, nonsense too: a query none of whose
+        # words (or names) the catalogue knows has no results.
+        if not (
+            matches_anything(text)
+            or exact_titles(queryset, text)
+            or entities.recognise(text)
+        ):
+            return Ranked([], {})
+        return semantic_ranked(queryset, query_vector(text), depth)
+    return hybrid_ranked(queryset, text, query_vector(text), window)
+
+
+def hybrid_ranked(queryset, text: str, vector, window: int) -> Ranked:
+    """Convex fusion of BM25 and cosine over both sides' candidates, with entity and
+    exact-title boosts (see the module docstring)."""
     found = entities.recognise(text)
-    named = entity_ranked(queryset, found, window) if found else Ranked([], {})
-    fused = fuse([(keyword, 1.0), (semantic, 1.0), (named, 1.0)])
-    # A movie carrying what the query names outranks any that does not, and a
-    # movie the query is the exact title of outranks all.
-    for pk in named.ids:
-        fused.scores[pk] += 1.0
-    for pk in exact_titles(queryset, text, {*keyword.ids, *semantic.ids}):
-        fused.scores[pk] = fused.scores.get(pk, 0.0) + 2.0
-    fused.ids = sorted(fused.scores, key=lambda pk: -fused.scores[pk])
-    return fused
+    semantic = semantic_ranked(queryset, vector, window)
+    named = (
+        entity_ranked(queryset, found, window, candidates=semantic.ids)
+        if found
+        else []
+    )
+    titles = exact_titles(queryset, text)
+    lexical = bm25_scores(queryset, text, window, also=[*semantic.ids, *named])
+    if not lexical and not named and not titles:
+        return Ranked([], {}, found)  # nothing the query says is in the catalogue
+    pool = {*semantic.scores, *lexical, *named, *titles}
+    cosine = dict(semantic.scores)
+    cosine.update(cosines(queryset, vector, pool - cosine.keys()))
+    top = max(lexical.values(), default=0.0) or 1.0
+    share = found.share if found else 0.0
+    w_lex = LEXICAL_BASE + LEXICAL_FOR_NAMES * share
+    scores = {
+        pk: w_lex * lexical.get(pk, 0.0) / top + (1 - w_lex) * cosine.get(pk, 0.0)
+        for pk in pool
+    }
+    if named:
+        boost = ENTITY_BOOST * share**2
+        for pk in named:
+            scores[pk] += boost
+    for pk in titles:
+        scores[pk] += TITLE_BOOST
+    return Ranked(_sorted(scores), scores, found, set(named))
 
 
 def similar_ranked(queryset, movie, depth: int) -> Ranked:

@@ -6,6 +6,7 @@ from tqdm import tqdm
 from catalog.importer import analyze
 from catalog.models import Movie
 from embeddings import encoder, schema
+from embeddings.models import LexicalDocument, Posting
 from embeddings.services import EmbedReport, movies_embed
 
 # Past this many vectors to write, dropping the HNSW index and building it once at
@@ -100,7 +101,7 @@ class Command(BaseCommand):
                 self.stdout.write("Building the HNSW index...")
                 schema.create_hnsw_index()
             if report.embedded:
-                analyze(Movie)
+                analyze(Movie, Posting, LexicalDocument)
         seconds = time.perf_counter() - started
         rate = report.embedded / seconds if seconds else 0
         self.stdout.write(

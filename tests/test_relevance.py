@@ -1,0 +1,130 @@
+"""What visitors type: surnames, misspelled names, long descriptions, rare words.
+Ranking with the real packaged model on the demo catalogue; BM25 and the lexical
+index on hand-made movies."""
+
+import pytest
+from django.test import Client
+
+from catalog.models import Movie
+from embeddings.models import LexicalDocument, Posting
+from embeddings.services import movie_refresh_documents
+from search.entities import recognise
+
+pytestmark = pytest.mark.django_db
+
+
+def directed_by(name):
+    films = Movie.objects.filter(credits__person__name=name, credits__role="director")
+    return set(films.values_list("title", flat=True))
+
+
+def api_search(q, mode="hybrid", limit=10):
+    response = Client().get("/api/search", {"q": q, "mode": mode, "limit": limit})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    ("query", "director"),
+    [("Hitchcock films", "Alfred Hitchcock"), ("movies by Kubrick", "Stanley Kubrick")],
+)
+def test_a_surname_alone_finds_the_director(embedded_demo, query, director):
+    films = directed_by(director)
+    body = api_search(query, limit=len(films))
+    assert {r["title"] for r in body["results"]} == films
+    [understood] = body["understood"]
+    assert understood["how"] == "surname"
+    assert understood["person"]["name"] == director
+
+
+def test_an_ambiguous_surname_names_the_assumed_person_and_offers_the_others(
+    make_movie, real_encoder
+):
+    from django.core.management import call_command
+
+    for i in range(3):
+        make_movie(f"Harbour Lights {i}", directors=["Ada Quennell"])
+    make_movie("Quiet Fields", cast=["Bram Quennell"])
+    make_movie("Quiet Fields II", cast=["Bram Quennell"])
+    call_command("reindex", "--no-progress", "--keep-index")
+    found = recognise("Quennell films")
+    [resolution] = found.resolutions
+    assert resolution.name == "Ada Quennell"  # three films directed beat two roles
+    assert [name for _, name in resolution.others] == ["Bram Quennell"]
+    # "starring" asks for an actor: the same surname now means Bram.
+    [starring] = recognise("movies starring Quennell").resolutions
+    assert starring.name == "Bram Quennell"
+
+
+def test_a_common_word_is_not_read_as_a_surname(make_movie, fake_encoder):
+    for i in range(2):
+        make_movie(f"Film {i}", directors=["Courtney Love"])
+    for i in range(8):
+        make_movie(f"Romance {i}", overview="A story of love and loss.")
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    assert recognise("love movies").resolutions == []
+
+
+def test_a_misspelled_director_is_corrected_in_the_api_and_the_page(embedded_demo):
+    films = directed_by("Christopher Nolan")
+    body = api_search("movie directed by Christopher Nlan", limit=len(films))
+    assert {r["title"] for r in body["results"]} == films
+    [understood] = body["understood"]
+    assert understood["how"] == "misspelling"
+    assert understood["person"]["name"] == "Christopher Nolan"
+    assert "Showing films by Christopher Nolan" in body["message"]
+    page = Client().get("/", {"q": "movie directed by Christopher Nlan"})
+    assert "Showing films by Christopher Nolan" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query", ["movie directed by Stanley Kubirck", "Hitchcok films"]
+)
+def test_swapped_or_dropped_letters_still_find_the_person(embedded_demo, query):
+    names = {r.name for r in recognise(query).resolutions}
+    assert names & {"Stanley Kubrick", "Alfred Hitchcock"}
+
+
+def test_names_spelled_out_need_no_resolution(embedded_demo):
+    body = api_search("movie directed by Christopher Nolan")
+    assert body["understood"] == [] and "message" not in body
+
+
+def test_bm25_prefers_the_rare_word(make_movie, fake_encoder):
+    rare = make_movie("Alpha", overview="A man and his zeppelin.")
+    for i in range(6):
+        make_movie(f"Common {i}", overview="A man walks home. " * (i + 1))
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    body = api_search("man zeppelin", mode="keyword")
+    assert body["results"][0]["id"] == rare.pk
+
+
+def test_the_lexical_index_follows_edits(make_movie, fake_encoder):
+    movie = make_movie(
+        "Lanterns of Quillhaven", overview="Spirits light a village of lanterns."
+    )
+    movie_refresh_documents(movie_ids=[movie.pk])
+    assert Posting.objects.filter(movie=movie, lexeme="quillhaven").exists()
+    movie.title = "Lanterns of Brightwater"
+    movie.save()
+    movie_refresh_documents(movie_ids=[movie.pk])
+    lexemes = set(Posting.objects.filter(movie=movie).values_list("lexeme", flat=True))
+    assert "brightwat" in lexemes and "quillhaven" not in lexemes
+    # A term counts each of its occurrences; the length is their sum.
+    tf = dict(Posting.objects.filter(movie=movie).values_list("lexeme", "tf"))
+    assert tf["lantern"] > tf["spirit"]
+    assert LexicalDocument.objects.get(movie=movie).length == pytest.approx(
+        sum(tf.values())
+    )
+
+
+def test_a_long_description_is_ranked_by_what_it_describes(embedded_demo):
+    # "heist" is a catalogue keyword, but the description is of Spirited Away.
+    query = (
+        "movie about a girl who must work in a bathhouse for spirits to free her "
+        "parents who were turned into pigs, no heist"
+    )
+    found = recognise(query)
+    assert found.share < 0.5
+    top = [m.title for m in Movie.objects.search(query, limit=3)]
+    assert "Spirited Away" in top
