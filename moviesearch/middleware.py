@@ -1,5 +1,6 @@
 """Turn a database outage into a clean 503 (JSON for the API, a page otherwise);
-the next request reconnects by itself (CONN_HEALTH_CHECKS)."""
+the next request reconnects by itself (the pool checks a connection before handing
+it out: moviesearch.postgresql)."""
 
 import logging
 

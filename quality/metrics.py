@@ -1,9 +1,10 @@
 """Ranking metrics with sentence-transformers' InformationRetrievalEvaluator
 conventions (its own compute_metrics does the arithmetic): binary relevance,
 nDCG@k = DCG / ideal DCG over all relevant films, MRR@k = 1 / rank of the first
-relevant film (0 past k), Recall@k = relevant films in the top k / all relevant."""
+relevant film (0 past k), Recall@k = relevant films in the top k / all relevant,
+Accuracy@1 = share of queries whose first result is relevant."""
 
-METRICS = ("ndcg@10", "mrr@10", "recall@10", "recall@100")
+METRICS = ("ndcg@10", "mrr@10", "recall@10", "recall@100", "accuracy@1")
 
 
 def retrieval_metrics(runs) -> dict[str, float]:
@@ -25,7 +26,7 @@ def retrieval_metrics(runs) -> dict[str, float]:
         },
         mrr_at_k=[10],
         ndcg_at_k=[10],
-        accuracy_at_k=[10],
+        accuracy_at_k=[1],
         precision_recall_at_k=[10, 100],
         map_at_k=[100],
         write_csv=False,
@@ -41,4 +42,5 @@ def retrieval_metrics(runs) -> dict[str, float]:
         "mrr@10": float(scores["mrr@k"][10]),
         "recall@10": float(scores["recall@k"][10]),
         "recall@100": float(scores["recall@k"][100]),
+        "accuracy@1": float(scores["accuracy@k"][1]),
     }

@@ -1,7 +1,9 @@
 """Evaluation and training queries generated from the catalogue's own facts.
 
 Each query names one entity (a person, a genre, a keyword, a title) and its relevant
-set is every film carrying that entity. The train / held-out split is BY ENTITY: a
+set is every film carrying that entity; the visitor-style families (a surname, a
+misspelled name, a pasted overview, a Wikipedia plot clause) are made in
+quality.visitor_queries. The train / held-out split is BY ENTITY: a
 held-out person, genre or keyword appears in no training query of any family, so a
 fine-tuned model is measured on names and themes it never saw. Everything is
 deterministic for a given seed and catalogue."""
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.models import Credit, Movie
+from quality.wikipedia import wikipedia_rows
 
 FAMILIES = (
     "director",
@@ -23,7 +26,13 @@ FAMILIES = (
     "keyword",
     "decade_genre",
     "title",
+    "surname",
+    "misspelled",
+    "overview",
+    "plot",
 )
+# Made from Wikipedia text: measured, never trained on (issue 13).
+EVALUATION_ONLY = ("plot",)
 SPLITS = ("train", "heldout", "all")
 HELDOUT_FRACTION = 0.2
 # Minimum films per entity, for a catalogue of FULL_SIZE films or more; a smaller
@@ -76,13 +85,16 @@ class _Facts:
     top_billed: dict
     genres: dict
     keywords: dict
+    overviews: dict
 
 
 def _facts(movies) -> _Facts:
     ids = set(movies.values_list("pk", flat=True))
-    years, titles = {}, {}
-    for pk, year, title in movies.values_list("pk", "year", "title"):
-        years[pk], titles[pk] = year, title
+    years, titles, overviews = {}, {}, {}
+    for pk, year, title, overview in movies.values_list(
+        "pk", "year", "title", "overview"
+    ):
+        years[pk], titles[pk], overviews[pk] = year, title, overview
     names, directed = {}, defaultdict(set)
     starred, top_billed = defaultdict(set), defaultdict(set)
     credits = Credit.objects.filter(movie__in=ids).values_list(
@@ -106,12 +118,25 @@ def _facts(movies) -> _Facts:
     ):
         keywords[name].add(movie)
     return _Facts(
-        len(ids), years, titles, names, directed, starred, top_billed, genres, keywords
+        len(ids),
+        years,
+        titles,
+        names,
+        directed,
+        starred,
+        top_billed,
+        genres,
+        keywords,
+        overviews,
     )
 
 
-def _candidates(f: _Facts):
-    """(family, entity key, query text, relevant ids) for every qualifying entity."""
+def _candidates(f: _Facts, *, seed: int, wikipedia=None):
+    """(family, entity key, query text, relevant ids) for every qualifying entity;
+    plot queries only from `wikipedia` rows."""
+    # Imported here: quality.visitor_queries imports this module.
+    from quality import visitor_queries as visitor
+
     scale = min(1.0, f.count / FULL_SIZE)
     least = {k: max(2, round(v * scale)) for k, v in MIN_FILMS.items()}
     for person, films in f.directed.items():
@@ -149,6 +174,11 @@ def _candidates(f: _Facts):
             by_title[normalise_title(title)].add(pk)
     for title, films in by_title.items():
         yield "title", f"title:{title}", title, films
+    yield from visitor.surname_queries(f, least=least["director"], seed=seed)
+    yield from visitor.misspelled_queries(f, least=least["director"], seed=seed)
+    yield from visitor.overview_queries(f)
+    if wikipedia is not None:
+        yield from visitor.plot_queries(f, wikipedia, seed=seed)
 
 
 def generate_queries(
@@ -158,15 +188,23 @@ def generate_queries(
     limit_per_family: int | None = None,
     families=FAMILIES,
     heldout_fraction: float = HELDOUT_FRACTION,
+    wikipedia=None,
 ) -> list[EvalQuery]:
     """Queries for the chosen split, at most `limit_per_family` of each family (a
-    seeded sample), ordered by family then sample order."""
+    seeded sample), ordered by family then sample order. Plot queries need
+    `wikipedia`, the path of the Wikipedia leads (quality.wikipedia); without it
+    there are none. Their keys are title keys, so they never change the split."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}")
     unknown = set(families) - set(FAMILIES)
     if unknown:
         raise ValueError(f"unknown families: {', '.join(sorted(unknown))}")
-    candidates = list(_candidates(_facts(Movie.objects.all())))
+    rows = None
+    if wikipedia is not None and "plot" in families:
+        rows = wikipedia_rows(wikipedia)
+    candidates = list(
+        _candidates(_facts(Movie.objects.all()), seed=seed, wikipedia=rows)
+    )
     kinds = defaultdict(set)  # one split per kind of entity, whatever the families
     for _, key, _, _ in candidates:
         kinds[key.split(":", 1)[0]].add(key)

@@ -50,6 +50,14 @@ def fake_encoder(monkeypatch):
     return fake
 
 
+@pytest.fixture(autouse=True)
+def _no_real_wikipedia(settings, tmp_path_factory):
+    """Tests never read the real Wikipedia leads (evaluation data): a test that wants
+    plot queries writes a file of its own and points the setting at it."""
+    missing = tmp_path_factory.getbasetemp() / "no-wikipedia.jsonl.gz"
+    settings.QUALITY_WIKIPEDIA_PATH = str(missing)
+
+
 @pytest.fixture
 def make_movie(db):
     """Create a movie with relations through the ORM (signals fire as in the admin)."""

@@ -45,12 +45,22 @@ def test_starts_with_secret_key_and_debug_off():
         ({"DATABASE_URL": "mysql://u@h/db"}, "Set DATABASE_URL"),
         ({"DATABASE_URL": "not a url"}, "Set DATABASE_URL"),
         ({"CONN_MAX_AGE": "forever"}, "Set CONN_MAX_AGE"),
+        ({"CONN_MAX_AGE": "60"}, "Set CONN_MAX_AGE to 0"),
+        ({"DATABASE_POOL": "maybe"}, "Set DATABASE_POOL"),
+        ({"DATABASE_POOL_MAX_SIZE": "0"}, "Set DATABASE_POOL_MAX_SIZE"),
+        ({"DATABASE_POOL_MIN_SIZE": "5"}, "Set DATABASE_POOL_MAX_SIZE"),
+        ({"DATABASE_POOL_TIMEOUT": "0"}, "Set DATABASE_POOL_TIMEOUT"),
     ],
 )
 def test_bad_configuration_names_the_variable(env, message):
     result = start(SECRET_KEY="x" * 50, **env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_persistent_connections_need_the_pool_off():
+    result = start(SECRET_KEY="x" * 50, CONN_MAX_AGE="60", DATABASE_POOL="0")
+    assert result.returncode == 0, result.stderr
 
 
 def test_bad_embedding_model_is_reported_when_used(db, settings):

@@ -6,7 +6,7 @@ import warnings
 from functools import cache
 from pathlib import Path
 
-from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
+from moviesearch.postgresql.base import DatabaseWrapper as PostgresWrapper
 
 _starting = threading.Lock()
 

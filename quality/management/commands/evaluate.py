@@ -12,6 +12,7 @@ from quality.queries import (
     judged_queries,
     read_queries_file,
 )
+from quality.wikipedia import wikipedia_path
 from search.ranking import MODES
 
 
@@ -28,8 +29,8 @@ def _csv(choices):
 
 class Command(BaseCommand):
     help = (
-        "Measure search quality (nDCG@10, MRR@10, Recall@10/100, latency) per query "
-        "family and mode, through the same search the API runs."
+        "Measure search quality (nDCG@10, MRR@10, Recall@10/100, Accuracy@1, latency) "
+        "per query family and mode, through the same search the API runs."
     )
 
     def add_arguments(self, parser):
@@ -40,7 +41,15 @@ class Command(BaseCommand):
             "generated queries.",
         )
         parser.add_argument("--modes", type=_csv(MODES), default=list(MODES))
-        parser.add_argument("--families", type=_csv(FAMILIES), default=list(FAMILIES))
+        parser.add_argument(
+            "--families", type=_csv(FAMILIES), help="Default: all of them."
+        )
+        parser.add_argument(
+            "--wikipedia",
+            metavar="PATH",
+            help="Wikipedia film leads for the plot family (evaluation only); "
+            "default: the QUALITY_WIKIPEDIA_PATH setting.",
+        )
         parser.add_argument("--split", choices=SPLITS, default="heldout")
         parser.add_argument(
             "--limit-per-family",
@@ -68,12 +77,23 @@ class Command(BaseCommand):
             except (OSError, ValueError) as exc:
                 raise CommandError(str(exc)) from exc
         else:
-            queries = generate_queries(
-                seed=o["seed"],
-                split=o["split"],
-                limit_per_family=o["limit_per_family"] or None,
-                families=o["families"],
-            )
+            families = o["families"] or list(FAMILIES)
+            wikipedia = wikipedia_path(o["wikipedia"])
+            if "plot" in families and not wikipedia.is_file():
+                if o["families"] or o["wikipedia"]:
+                    raise CommandError(f"--wikipedia: no file at {wikipedia}")
+                self.stderr.write(f"Skipping the plot family: no file at {wikipedia}")
+                families.remove("plot")
+            try:
+                queries = generate_queries(
+                    seed=o["seed"],
+                    split=o["split"],
+                    limit_per_family=o["limit_per_family"] or None,
+                    families=families,
+                    wikipedia=wikipedia if "plot" in families else None,
+                )
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"--wikipedia: {exc}") from exc
             if not o["no_judged"]:
                 queries += judged_queries()
         if not queries:

@@ -10,6 +10,7 @@ from embeddings.encoder import model_path
 from quality.queries import FAMILIES, generate_queries
 from quality.training import (
     DOCUMENT_FORMATS,
+    TRAINING_FAMILIES,
     document_texts,
     judged_triplets,
     sample_corpus,
@@ -17,6 +18,7 @@ from quality.training import (
     train,
     training_pairs,
 )
+from quality.wikipedia import wikipedia_path
 
 REFERENCE_PAIRS = 4624  # the reference model's training-set size
 RECORDED = (
@@ -83,9 +85,12 @@ class Command(BaseCommand):
         progress = not o["no_progress"]
         started = time.monotonic()
         documents = document_texts(o["document_format"])
-        # Every family, titles included: a run without them measured held-out
-        # title lookups falling from nDCG@10 0.99 to 0.39 (README, Search quality).
-        train_queries = generate_queries(seed=o["seed"], split="train")
+        # Every training family, titles included: a run without them measured
+        # held-out title lookups falling from nDCG@10 0.99 to 0.39 (README, Search
+        # quality). Never plot: Wikipedia text is for evaluation only.
+        train_queries = generate_queries(
+            seed=o["seed"], split="train", families=TRAINING_FAMILIES
+        )
         pairs = training_pairs(
             train_queries, documents, max_pairs=o["max_pairs"], seed=o["seed"]
         )
@@ -96,10 +101,14 @@ class Command(BaseCommand):
             self.stderr.write("No saved query has both good and bad judgments yet.")
         heldout = []
         if o["eval_limit_per_family"]:
+            wikipedia = wikipedia_path()
+            if not wikipedia.is_file():
+                self.stderr.write(f"Not measuring plot: no file at {wikipedia}")
             heldout = generate_queries(
                 seed=o["seed"],
                 split="heldout",
                 limit_per_family=o["eval_limit_per_family"],
+                wikipedia=wikipedia if wikipedia.is_file() else None,
             )
         corpus = sample_corpus(documents, heldout, o["eval_corpus"], seed=o["seed"])
         self.stdout.write(
