@@ -4,8 +4,9 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from catalog.models import Movie
+from search import suggest as suggestions
 from search.because import because
-from search.params import BadParameter, _int, parse_search_params
+from search.params import BadParameter, _int, clean_text, parse_search_params
 from search.ratelimit import retry_after
 from search.services import movies_search
 
@@ -24,6 +25,15 @@ def movie_result(movie) -> dict:
         "directors": movie.directors(),
         "score": round(float(getattr(movie, "score", 0.0)), 6),
         "url": movie.get_absolute_url(),
+    }
+
+
+def _why(movie) -> dict:
+    """Why a search result matched (search.explain) and how strongly."""
+    return {
+        "because": getattr(movie, "because", []),
+        "snippet": str(getattr(movie, "snippet", "")),
+        "match": getattr(movie, "match", "strong"),
     }
 
 
@@ -48,10 +58,21 @@ def search(request):
         "mode": result.mode,
         "page": params.page,
         "limit": params.limit,
-        "results": [movie_result(m) for m in result.movies],
+        "results": [movie_result(m) | _why(m) for m in result.movies],
     }
     if result.notice:
         body["notice"] = result.notice
+    body["understood"] = [
+        {
+            "typed": r.typed,
+            "person": {"id": r.person_id, "name": r.name},
+            "how": r.how,
+            "others": [{"id": pk, "name": name} for pk, name in r.others],
+        }
+        for r in result.understood
+    ]
+    if result.understood:
+        body["message"] = result.understood_message
     return JsonResponse(body)
 
 
@@ -102,6 +123,19 @@ def movie_detail(request, pk: int):
             "url": movie.get_absolute_url(),
         }
     )
+
+
+@require_GET
+def suggest(request):
+    raw = request.GET.get("q", "")
+    text = clean_text(raw)
+    if not text or len(raw) > suggestions.MAX_LENGTH:
+        return _error(400, f"q must have 1 to {suggestions.MAX_LENGTH} characters")
+    try:
+        limit = _int(request.GET, "limit", 8, 1, suggestions.MAX_LIMIT)
+    except BadParameter as exc:
+        return _error(400, str(exc))
+    return JsonResponse({"query": text} | suggestions.suggest(text=text, limit=limit))
 
 
 def not_found(request, *args, **kwargs):

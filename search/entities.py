@@ -108,9 +108,9 @@ def recognise(text: str) -> Entities:
     )
     found.genres = {pk: name for pk, name, _ in rows}
     genre_keys = {key for _, _, key in rows}
-    covered |= {
-        w for w in words if w in genre_keys or w.rstrip("s") in genre_keys
-    } | {w for key in genre_keys for w in key.split()}
+    covered |= {w for w in words if w in genre_keys or w.rstrip("s") in genre_keys} | {
+        w for key in genre_keys for w in key.split()
+    }
     if "about" in words:
         topic = words[words.index("about") + 1 :]
         phrases = {p for p in _ngrams(topic, 1, 3) if p not in ARTICLES}

@@ -1,9 +1,10 @@
 """The search the API and the pages share, with its fallbacks."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from catalog.models import Movie
+from search.explain import explain_results
 from search.params import SearchParams
 
 log = logging.getLogger(__name__)
@@ -14,6 +15,20 @@ class SearchResult:
     movies: list
     mode: str
     notice: str = ""
+    # Names the query gave in part or misspelled, and whom they were taken to mean
+    # (search.people.Resolution).
+    understood: list = field(default_factory=list)
+
+    @property
+    def understood_message(self) -> str:
+        """What was assumed, e.g. "Showing films by Christopher Nolan (you typed
+        “christopher nlan”)"."""
+        return "; ".join(
+            f"Showing films by {r.name} ("
+            + ("you typed" if r.how == "misspelling" else "for")
+            + f" “{r.typed}”)"
+            for r in self.understood
+        )
 
 
 def movies_search(*, params: SearchParams) -> SearchResult:
@@ -29,11 +44,11 @@ def movies_search(*, params: SearchParams) -> SearchResult:
         for movie in page:
             movie.score = float(movie.popularity)
         return SearchResult(page, params.mode)
+    mode, notice = params.mode, ""
     try:
         movies = queryset.search(
             params.q, mode=params.mode, limit=params.limit, offset=params.offset
         )
-        return SearchResult(movies, params.mode)
     except Exception as exc:
         if params.mode == "keyword" or not _is_model_failure(exc):
             raise
@@ -41,12 +56,14 @@ def movies_search(*, params: SearchParams) -> SearchResult:
         movies = queryset.search(
             params.q, mode="keyword", limit=params.limit, offset=params.offset
         )
-        return SearchResult(
-            movies,
-            "keyword",
-            "Meaning-based ranking is unavailable right now; "
-            "these are keyword results.",
+        mode = "keyword"
+        notice = (
+            "Meaning-based ranking is unavailable right now; these are keyword results."
         )
+    found = getattr(movies, "found", None)
+    explain_results(text=params.q, movies=movies, entities=found)
+    understood = list(found.resolutions) if found else []
+    return SearchResult(movies, mode, notice, understood=understood)
 
 
 def _is_model_failure(exc: Exception) -> bool:

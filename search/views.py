@@ -14,6 +14,7 @@ PER_PAGE = 12
 
 def home(request):
     error, notice, movies, params = "", "", [], SearchParams(limit=PER_PAGE)
+    understood = None
     try:
         params = parse_search_params(request.GET, default_limit=PER_PAGE)
         wait = retry_after(request) if params.q else 0
@@ -26,6 +27,7 @@ def home(request):
         result = movies_search(params=params)
         params.limit -= 1
         movies, notice = result.movies, result.notice
+        understood = result
     except BadParameter as exc:
         error = str(exc)
     has_next = len(movies) > params.limit
@@ -36,6 +38,7 @@ def home(request):
         "movies": movies[: params.limit],
         "error": error,
         "notice": notice,
+        "understood": understood,
         "has_next": has_next,
         "base_query": query.urlencode(),
         "modes": MODES,

@@ -1,0 +1,123 @@
+"""Why each search result matched: the person, genre, keyword or decade the query
+named, its title, or the words of its overview, highlighted in a snippet."""
+
+import re
+from functools import reduce
+from operator import or_
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from catalog.models import Movie
+
+# Private-use characters mark the matched words, so that the overview can be
+# escaped as a whole before they become <mark> elements: only <mark> is markup.
+START, STOP = "\ue000", "\ue001"
+MARKED = re.compile(f"{START}(.*?){STOP}")
+WORD = re.compile(r"\w[\w'’-]*")
+CONFIG = "english"
+# Words too common to be a reason ("a movie with ..." and "The Movie").
+TITLE_IGNORES = {
+    "a", "an", "the", "of", "and", "or", "in", "on", "to", "for", "with", "by",
+    "from", "about", "movie", "movies", "film", "films", "me", "my", "i", "is",
+}  # fmt: skip
+
+
+def explain_results(*, text: str, movies: list, entities=None) -> None:
+    """Set `because` (reasons, most specific first) and `snippet` (safe HTML, the
+    overview's matched words in <mark>, or "" when none) on a page of movies."""
+    if not movies:
+        return
+    if entities is None:
+        from search.entities import recognise
+
+        entities = recognise(text)
+    snippets = _snippets(text, [m.pk for m in movies])
+    keywords = _keywords(entities, movies)
+    wanted = _normal(text)
+    content = [w for w in dict.fromkeys(wanted.split()) if w not in TITLE_IGNORES]
+    for movie in movies:
+        reasons = _named(entities, movie, keywords.get(movie.pk, []))
+        title = _normal(movie.title)
+        if wanted and wanted in {title, _normal(movie.original_title)}:
+            reasons.insert(0, "Title match")
+        elif shared := [w for w in content if w in title.split()]:
+            reasons.append("Title has " + ", ".join(f"“{w}”" for w in shared[:4]))
+        snippet = snippets.get(movie.pk, "")
+        words = list(dict.fromkeys(w.lower() for w in MARKED.findall(snippet)))
+        if words:
+            quoted = ", ".join(f"“{w}”" for w in words[:4])
+            reasons.append(f"Overview mentions {quoted}")
+        movie.because = reasons or [
+            "Loosely related in meaning"
+            if getattr(movie, "match", "strong") == "loose"
+            else "Close in meaning to your search"
+        ]
+        movie.snippet = _html(snippet) if words else ""
+
+
+def _named(entities, movie, keywords: list[str]) -> list[str]:
+    """Reasons from what the query named and this movie has."""
+    reasons = []
+    credits = {(c.person_id, c.role) for c in movie.credits.all()}
+    for pk, name in entities.people.items():
+        if (pk, "director") in credits:
+            reasons.append(f"Directed by {name}")
+        elif (pk, "cast") in credits:
+            reasons.append(f"Starring {name}")
+    genres = {g.pk for g in movie.genres.all()}
+    reasons += [
+        f"Genre: {name}" for pk, name in entities.genres.items() if pk in genres
+    ]
+    reasons += [f"About {name}" for name in keywords]
+    if entities.years and movie.year:
+        start, end = entities.years
+        if start <= movie.year <= end:
+            reasons.append(f"From the {start}s ({movie.year})")
+    return reasons
+
+
+def _keywords(entities, movies: list) -> dict[int, list[str]]:
+    """The keywords the query named, per movie that has them (one query)."""
+    if not entities.keywords:
+        return {}
+    found: dict[int, list[str]] = {}
+    rows = Movie.keywords.through.objects.filter(
+        movie_id__in=[m.pk for m in movies], keyword_id__in=list(entities.keywords)
+    ).values_list("movie_id", "keyword_id")
+    for movie_id, keyword_id in rows:
+        found.setdefault(movie_id, []).append(entities.keywords[keyword_id])
+    return found
+
+
+def _snippets(text: str, ids: list[int]) -> dict[int, str]:
+    """The overview of each movie with the query's words marked (one query)."""
+    words = WORD.findall(text)[:20]
+    if not words:
+        return {}
+    # Any of the words, not all: a description rarely shares every word.
+    query = reduce(or_, (SearchQuery(w, config=CONFIG) for w in words))
+    headline = SearchHeadline(
+        "overview",
+        query,
+        config=CONFIG,
+        start_sel=START,
+        stop_sel=STOP,
+        max_fragments=2,
+        max_words=18,
+        min_words=8,
+        fragment_delimiter=" … ",
+    )
+    rows = Movie.objects.filter(pk__in=ids).annotate(headline=headline)
+    return dict(rows.values_list("pk", "headline"))
+
+
+def _html(snippet: str) -> SafeString:
+    """Escape the snippet, then turn each pair of markers into a <mark> element."""
+    html = MARKED.sub(r"<mark>\1</mark>", escape(snippet))
+    return mark_safe(html.replace(START, "").replace(STOP, ""))  # escaped above
+
+
+def _normal(text: str) -> str:
+    return " ".join(WORD.findall(text.casefold()))
