@@ -84,6 +84,9 @@ class MovieQuerySet(models.QuerySet):
 
         ranked = rank(self, text, mode, depth=offset + limit)
         page = self._page(ranked.ids[offset : offset + limit], ranked.scores)
+        strong = getattr(ranked, "strong", None)
+        for movie in page:
+            movie.match = "strong" if strong is None or movie.pk in strong else "loose"
         return RankedPage(page, found=getattr(ranked, "found", None))
 
     def similar_to(self, movie, *, limit: int = 10, offset: int = 0):

