@@ -15,9 +15,12 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def retry_after(request) -> int:
-    """Seconds the client must wait, or 0 when this request may go ahead."""
-    limit = settings.SEARCH_RATE_LIMIT
+def retry_after(request, *, limit: int | None = None, scope: str = "") -> int:
+    """Seconds the client must wait, or 0 when this request may go ahead: at most
+    `limit` requests a minute per client in `scope` (default: SEARCH_RATE_LIMIT for
+    the searches)."""
+    if limit is None:
+        limit = settings.SEARCH_RATE_LIMIT
     if limit <= 0:
         return 0
     now = time.time()
@@ -25,7 +28,7 @@ def retry_after(request) -> int:
     # Hashed: the address may come from a client-supplied header (any length, any
     # characters), and memcached refuses keys with spaces or control characters.
     client = hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
-    key = f"rl:{client}:{window}"
+    key = f"rl:{scope}:{client}:{window}" if scope else f"rl:{client}:{window}"
     cache.add(key, 0, timeout=61)
     try:
         count = cache.incr(key)
