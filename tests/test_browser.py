@@ -1,17 +1,11 @@
 """End to end in headless Chromium: home, search, a movie's page, a genre filter."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "browser"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+from tests.browser import chromium, new_page, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,23 +20,9 @@ def catalogue(demo_catalogue, fake_encoder):
 
 @pytest.fixture
 def page(catalogue):
-    """A Chromium page; the ORM work is done first, since Playwright's sync API runs
-    an event loop in this thread, where Django refuses database calls."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} missing: run `sh scripts/install_browser.sh`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
-
-
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+    """A Chromium page, opened once the catalogue is in place."""
+    with chromium() as browser:
+        yield new_page(browser)
 
 
 def test_search_movie_and_filter(live_server, page):

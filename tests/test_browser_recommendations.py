@@ -2,7 +2,6 @@
 form, and the film people liked with it is recommended on the next page."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -11,13 +10,7 @@ from django.utils import timezone
 from catalog.models import Movie
 from recommendations.models import Interaction
 from recommendations.services import colikes_rebuild
-
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "browser"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+from tests.browser import chromium, new_page, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,16 +32,8 @@ def liked_together(demo_catalogue, fake_encoder):
 
 @pytest.fixture
 def page(liked_together):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} missing: run `sh scripts/install_browser.sh`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
+    with chromium() as browser:
+        yield new_page(browser)
 
 
 def test_like_then_recommended_on_next_request(live_server, page, liked_together):
@@ -63,8 +48,7 @@ def test_like_then_recommended_on_next_request(live_server, page, liked_together
     page.click("section.interactions button.like")
     expect(page.locator("section.interactions button.liked")).to_have_text("♥ Liked")
     expect(page.locator("article.movie h1")).to_contain_text(first.title)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / "liked.png", full_page=True)
+    shot(page, "liked")
 
     page.goto(live_server.url + "/")
     cards = page.locator("section.for-you li.card")
@@ -73,7 +57,7 @@ def test_like_then_recommended_on_next_request(live_server, page, liked_together
     expect(cards.first.locator(".because")).to_have_text(
         f"Because you liked {first.title}"
     )
-    page.screenshot(path=SHOTS / "recommended.png", full_page=True)
+    shot(page, "recommended")
 
     page.click("section.for-you a:has-text('Your history')")
     expect(page.locator("ol.history li")).to_contain_text(first.title)

@@ -4,18 +4,13 @@ highlighted, "No films found" for nonsense, and a search box that works without
 JavaScript. Screenshots go to artifacts/browser/ as in test_browser.py."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "browser"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+from tests.browser import chromium, new_page, shot
+
 BOX = "header form input[name=q]"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,26 +28,13 @@ def catalogue(demo_catalogue, fake_encoder, settings):
 
 @pytest.fixture
 def browser(catalogue):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} missing: run `sh scripts/install_browser.sh`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
 def page(browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(15_000)
-    return page
-
-
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+    return new_page(browser)
 
 
 def test_typing_offers_a_director_and_choosing_him_searches(live_server, page):
