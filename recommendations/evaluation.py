@@ -186,9 +186,11 @@ def fit_weights(xs: list, ys: list) -> tuple[float, ...]:
 
     x = np.array(xs)
     std = x.std(axis=0)
-    std[std == 0] = 1
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(x / std, ys)
-    return tuple(round(float(w), 4) for w in model.coef_[0] / std)
+    varies = std > 1e-9  # a constant column (no likers at all) ranks nothing
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(x[:, varies] / std[varies], ys)
+    w = np.zeros(x.shape[1])
+    w[varies] = model.coef_[0] / std[varies]
+    return tuple(round(float(v), 4) for v in w)
 
 
 def evaluate(

@@ -107,7 +107,11 @@ class CoLike(models.Model):
                 condition=~Q(movie=models.F("other")), name="colike_not_self"
             ),
         ]
-        indexes = [models.Index(fields=["movie", "-score"], name="colike_movie_score")]
+        indexes = [
+            models.Index(fields=["movie", "-score"], name="colike_movie_score"),
+            # similar.candidates also reads each film's most co-liked neighbours.
+            models.Index(fields=["movie", "-together"], name="colike_movie_together"),
+        ]
 
     def __str__(self):
         return f"{self.movie_id} ~ {self.other_id} ({self.together})"

@@ -71,29 +71,29 @@ def most_liked() -> list[int]:
 
 
 def candidates(queryset, movie) -> tuple[list[int], set[int]]:
-    """Candidate ids (in no particular order) and those co-liked with the film."""
+    """Candidate ids (in no particular order) and those co-liked with the film.
+
+    The sources read the whole catalogue (the vector neighbours by the bare HNSW
+    index: no filter to estimate); one query then keeps those in `queryset`."""
     ids: dict[int, None] = {}
     if movie.embedding is not None:
-        ids.update(dict.fromkeys(semantic_ranked(queryset, movie.embedding, POOL).ids))
+        nearest = semantic_ranked(queryset.model.objects.all(), movie.embedding, POOL)
+        ids.update(dict.fromkeys(nearest.ids))
     ids.update(dict.fromkeys(sharing_people(queryset, movie)))
     genre = first_genre_id(movie)
     if genre is not None:
-        popular = genre_popular(genre)
-        ids.update(
-            dict.fromkeys(queryset.filter(pk__in=popular).values_list("pk", flat=True))
-        )
-    mine = CoLike.objects.filter(movie_id=movie.pk, other__in=queryset.values("pk"))
+        ids.update(dict.fromkeys(genre_popular(genre)))
+    mine = CoLike.objects.filter(movie_id=movie.pk)
     co_liked = list(
         mine.order_by("-score", "other_id").values_list("other_id", flat=True)[:POOL]
     ) + list(
         mine.order_by("-together", "other_id").values_list("other_id", flat=True)[:POOL]
     )
     ids.update(dict.fromkeys(co_liked))
-    ids.update(
-        dict.fromkeys(queryset.filter(pk__in=most_liked()).values_list("pk", flat=True))
-    )
+    ids.update(dict.fromkeys(most_liked()))
     ids.pop(movie.pk, None)
-    return list(ids), set(co_liked)
+    kept = set(queryset.filter(pk__in=list(ids)).values_list("pk", flat=True))
+    return [pk for pk in ids if pk in kept], set(co_liked) & kept
 
 
 def similar_ranked(queryset, movie, depth: int) -> SimilarRanked:

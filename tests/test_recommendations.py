@@ -2,6 +2,7 @@
 PostgreSQL (the fake encoder gives the films vectors: plumbing, not quality)."""
 
 import gzip
+import math
 from datetime import timedelta
 from decimal import Decimal
 
@@ -362,3 +363,32 @@ def test_database_constraints(films, fields):
         Interaction.objects.create(
             movie=films["Heat"], created_at=timezone.now(), **fields
         )
+
+
+def test_few_likers_columns_sink_films_few_people_liked(crowd):
+    from recommendations.features import FEW_LIKERS, NAMES, feature_rows
+    from recommendations.weights import BLEND, CONTENT
+
+    assert len(NAMES) == len(BLEND) == len(CONTENT)
+    heat, ronin, amelie = crowd["Heat"], crowd["Ronin"], crowd["Amélie"]
+    ids = [ronin.pk, amelie.pk]
+    rows = dict(zip(ids, feature_rows(heat, ids), strict=True))
+    first = NAMES.index("few_likers_10")
+    # Ronin has 3 likers, Amélie 1: log(1 + k) - log(1 + likers), never below 0.
+    for i, k in enumerate(FEW_LIKERS):
+        column = first + i
+        assert rows[ronin.pk][column] == pytest.approx(math.log1p(k) - math.log1p(3))
+        assert rows[amelie.pk][column] > rows[ronin.pk][column]
+    assert all(w <= 0 for w in BLEND[first:])  # fewer likers never raise a film
+
+
+def test_fit_gives_a_constant_column_no_weight():
+    from recommendations.evaluation import fit_weights
+
+    # Column 1 separates the classes; column 2 is constant (as the few-likers
+    # columns are when no interactions are loaded) and must not break the fit.
+    xs = [[float(i % 2) + 0.1 * (i % 5), 2.3978952727983707] for i in range(60)]
+    ys = [i % 2 == 1 for i in range(60)]
+    weights = fit_weights(xs, ys)
+    assert weights[0] > 1.0
+    assert weights[1] == 0.0
