@@ -94,7 +94,7 @@ class MovieQuerySet(models.QuerySet):
         content signals and co-likes, blended (recommendations.similar)."""
         from recommendations.similar import similar_ranked
 
-        ranked = similar_ranked(self.exclude(pk=movie.pk), movie, depth=offset + limit)
+        ranked = similar_ranked(self, movie, depth=offset + limit)
         page = self._page(ranked.ids[offset : offset + limit], ranked.scores)
         for other in page:
             other.co_liked = other.pk in ranked.co_liked

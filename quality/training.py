@@ -36,13 +36,15 @@ def document_texts(document_format: str = "product", movies=None) -> dict[int, s
     return {m.pk: movie_document(m).text for m in movies.iterator(chunk_size=1000)}
 
 
-def training_pairs(queries, documents, *, max_pairs=None, seed=42) -> list[tuple]:
+def training_pairs(
+    queries, documents, *, max_pairs=None, seed=42, families=TRAINING_FAMILIES
+) -> list[tuple]:
     """(query, relevant document) pairs, balanced: TRAINING_FAMILIES take turns (any
     other family's queries are dropped), and within a family every query gets its
     first pair before any gets a second."""
     rng = random.Random(seed)
     streams = []
-    for family in TRAINING_FAMILIES:
+    for family in (f for f in families if f in TRAINING_FAMILIES):
         chosen = sorted({(q.query, q.relevant) for q in queries if q.family == family})
         rng.shuffle(chosen)
         ranked = [rng.sample(relevant, len(relevant)) for _, relevant in chosen]

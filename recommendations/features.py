@@ -4,8 +4,6 @@ import math
 
 from django.db import connection
 
-from catalog.models import Movie
-
 # Order of the columns of each feature row (weights.py follows it).
 NAMES = (
     "vector",  # cosine of the two films' embeddings
@@ -33,7 +31,7 @@ FEW_LIKERS = (10, 20, 40, 80)
 # counts over indexed link tables (ORM joins of credits x genres x keywords multiply
 # rows), and the film's vector never leaves the database.
 FEATURES_SQL = """
-WITH f AS (
+WITH f AS MATERIALIZED (  -- once, not per candidate
   SELECT fm.embedding,
          ARRAY(SELECT person_id FROM catalog_credit
                WHERE movie_id = fm.id AND role = 'director') AS directors,
@@ -63,16 +61,6 @@ LEFT JOIN recommendations_colike cl ON cl.movie_id = %(film)s AND cl.other_id = 
 LEFT JOIN recommendations_likecount lc ON lc.movie_id = m.id
 WHERE m.id = ANY(%(ids)s)
 """
-
-
-def first_genre_id(movie) -> int | None:
-    """The film's first genre (as imported: the through table's order)."""
-    return (
-        Movie.genres.through.objects.filter(movie_id=movie.pk)
-        .order_by("pk")
-        .values_list("genre_id", flat=True)
-        .first()
-    )
 
 
 def feature_rows(film, ids: list[int]) -> list[list[float]]:

@@ -4,12 +4,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import connection
 from django.db.models import Q
-from pgvector.django import CosineDistance
 
 from catalog.models import Movie
 from recommendations import conf
-from recommendations.models import CoLike, Interaction, LikeCount
+from recommendations.models import Interaction
 from recommendations.visitors import Visitor
 
 Kind = Interaction.Kind
@@ -20,6 +20,31 @@ PRIOR = 0.01  # weight of log(1 + likers), else of log(1 + TMDB votes) / 4
 POOL = 200  # candidates from each source
 SAME_FAMILY = 0.9  # cosine above which two picks count as the same franchise
 PER_FAMILY = 2
+
+
+# Each co-liked film's votes from the recent likes (weight x cosine), and the like
+# that gave it the most (its "because").
+COLIKES_SQL = """
+WITH parts AS (
+  SELECT cl.other_id, cl.movie_id,
+         (%(weights)s::float8[])[array_position(%(liked)s::int[], cl.movie_id)]
+           * cl.score AS part
+  FROM recommendations_colike cl
+  WHERE cl.movie_id = ANY(%(liked)s::int[])
+    AND NOT cl.other_id = ANY(%(excluded)s::int[])
+)
+SELECT other_id, sum(part),
+       (array_agg(movie_id ORDER BY part DESC, movie_id))[1], max(part)
+FROM parts GROUP BY other_id
+"""
+FACTS_SQL = """
+SELECT m.id, m.vote_count, lc.likers,
+       CASE WHEN %s::vector IS NULL OR m.embedding IS NULL THEN NULL
+            ELSE m.embedding <=> %s::vector END
+FROM catalog_movie m
+LEFT JOIN recommendations_likecount lc ON lc.movie_id = m.id
+WHERE m.id = ANY(%s)
+"""
 
 
 @dataclass
@@ -80,17 +105,18 @@ def recommended_for(
     if not recent:
         return []
     weight = {pk: math.exp(-RECENCY * i) for i, pk in enumerate(recent)}
-    scores: dict[int, float] = {}
-    reason: dict[int, tuple[float, int]] = {}
-    for movie_id, other_id, score in CoLike.objects.filter(
-        movie_id__in=recent
-    ).values_list("movie_id", "other_id", "score"):
-        if other_id in excluded:
-            continue
-        part = weight[movie_id] * score
-        scores[other_id] = scores.get(other_id, 0.0) + part
-        if part > reason.get(other_id, (0.0, 0))[0]:
-            reason[other_id] = (part, movie_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            COLIKES_SQL,
+            {
+                "liked": list(weight),
+                "weights": list(weight.values()),
+                "excluded": list(excluded),
+            },
+        )
+        rows = cursor.fetchall()
+    scores = {pk: total for pk, total, _, _ in rows}
+    reason = {pk: (part, because) for pk, _, because, part in rows}
     top = sorted(scores, key=lambda pk: -scores[pk])[:POOL]
     vectors = dict(
         Movie.objects.filter(pk__in=recent, embedding__isnull=False).values_list(
@@ -104,23 +130,17 @@ def recommended_for(
         content = _nearest(taste, excluded)
         top += list(content)
     candidates = list(dict.fromkeys(top))
-    # Cosines computed in PostgreSQL: shipping 400 vectors here costs more.
-    rows = Movie.objects.filter(pk__in=candidates)
-    if taste is not None:
-        rows = rows.annotate(distance=CosineDistance("embedding", taste.tolist()))
-        facts = {
-            pk: (votes, d)
-            for pk, votes, d in rows.values_list("pk", "vote_count", "distance")
-        }
-    else:
-        facts = {
-            pk: (votes, None) for pk, votes in rows.values_list("pk", "vote_count")
-        }
-    likers = dict(
-        LikeCount.objects.filter(movie_id__in=candidates).values_list(
-            "movie_id", "likers"
+    # Cosines computed in PostgreSQL (shipping 400 vectors here costs more), with
+    # the votes and likers, in one statement taking the ids as one array.
+    vector = taste.tolist() if taste is not None else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            FACTS_SQL,
+            [vector, vector, candidates],
         )
-    )
+        rows = cursor.fetchall()
+    facts = {pk: (votes, distance) for pk, votes, _, distance in rows}
+    likers = {pk: n for pk, _, n, _ in rows if n is not None}
     final: dict[int, float] = {}
     for pk in candidates:
         votes, distance = facts.get(pk, (0, None))
@@ -155,7 +175,7 @@ def _nearest(vector, excluded: set[int]) -> dict[int, float]:
     from search.ranking import semantic_ranked
 
     depth = min(POOL + len(excluded), 4 * POOL)
-    ranked = semantic_ranked(Movie.objects.all(), vector, depth)
+    ranked = semantic_ranked(Movie.objects.all(), vector, depth, ef_search=depth)
     kept = [pk for pk in ranked.ids if pk not in excluded][:POOL]
     return {pk: ranked.scores[pk] for pk in kept}
 

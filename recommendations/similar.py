@@ -7,12 +7,14 @@ scored by weights.CONTENT (no co-likes known for the film) or weights.BLEND."""
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db import connection
 
-from catalog.models import Credit, Movie
+from catalog.models import Movie
 from recommendations import weights
-from recommendations.features import feature_rows, first_genre_id
-from recommendations.models import CoLike, LikeCount
-from search.ranking import Ranked, semantic_ranked
+from recommendations.features import feature_rows
+from recommendations.models import LikeCount
+from search.ranking import Ranked
+from search.vectors import hnsw_scan
 
 POOL = 100  # candidates taken from each source
 GENRE_CACHE_SECONDS = 300
@@ -24,17 +26,33 @@ class SimilarRanked(Ranked):
     co_liked: set[int] = field(default_factory=set)  # ids liked with the film
 
 
-def sharing_people(queryset, movie) -> list[int]:
-    """The most voted films sharing a director or a top-billed actor with this one
-    (index lookups; a count over every credit costs ten times more)."""
-    people = Credit.objects.filter(movie_id=movie.pk, order__lt=5).values("person_id")
-    return list(
-        queryset.filter(
-            pk__in=Credit.objects.filter(person_id__in=people).values("movie_id")
-        )
-        .order_by("-vote_count", "pk")
-        .values_list("pk", flat=True)[:POOL]
-    )
+# The film's own sources in one statement: the most voted films sharing a director
+# or a top-billed actor with it (index lookups; a count over every credit costs ten
+# times more), its first genre (as imported: the through table's order), and its
+# co-liked films by cosine and by co-likers.
+SOURCES_SQL = """
+SELECT
+  ARRAY(SELECT m.id FROM catalog_movie m
+        WHERE m.id IN (SELECT c.movie_id FROM catalog_credit c
+                       WHERE c.person_id IN (SELECT p.person_id FROM catalog_credit p
+                                             WHERE p.movie_id = %(film)s
+                                               AND p."order" < 5))
+        ORDER BY m.vote_count DESC, m.id LIMIT %(pool)s),
+  (SELECT g.genre_id FROM catalog_movie_genres g WHERE g.movie_id = %(film)s
+   ORDER BY g.id LIMIT 1),
+  ARRAY(SELECT cl.other_id FROM recommendations_colike cl WHERE cl.movie_id = %(film)s
+        ORDER BY cl.score DESC, cl.other_id LIMIT %(pool)s),
+  ARRAY(SELECT cl.other_id FROM recommendations_colike cl WHERE cl.movie_id = %(film)s
+        ORDER BY cl.together DESC, cl.other_id LIMIT %(pool)s)
+"""
+# The film's nearest vectors, its own read in the statement (pgvector walks the
+# HNSW index for an ORDER BY distance to a scalar subquery).
+NEAREST_SQL = """
+SELECT m.id FROM catalog_movie m
+WHERE m.embedding IS NOT NULL
+ORDER BY m.embedding <=> (SELECT f.embedding FROM catalog_movie f WHERE f.id = %s)
+LIMIT %s
+"""
 
 
 def genre_popular(genre_id: int) -> list[int]:
@@ -71,33 +89,31 @@ def most_liked() -> list[int]:
 
 
 def candidates(queryset, movie) -> tuple[list[int], set[int]]:
-    """Candidate ids (in no particular order) and those co-liked with the film.
+    """Candidate ids (in no particular order, never the film) and those co-liked
+    with the film.
 
-    The sources read the whole catalogue (the vector neighbours by the bare HNSW
-    index: no filter to estimate); one query then keeps those in `queryset`."""
-    ids: dict[int, None] = {}
-    if movie.embedding is not None:
-        nearest = semantic_ranked(queryset.model.objects.all(), movie.embedding, POOL)
-        ids.update(dict.fromkeys(nearest.ids))
-    ids.update(dict.fromkeys(sharing_people(queryset, movie)))
-    genre = first_genre_id(movie)
+    The sources read the whole catalogue (the vector neighbours by the HNSW index
+    with ef_search = POOL: candidates for the blend, not the exact top 100); when
+    `queryset` has filters, one more query keeps the candidates it holds."""
+    with connection.cursor() as cursor:
+        cursor.execute(SOURCES_SQL, {"film": movie.pk, "pool": POOL})
+        people, genre, by_score, by_together = cursor.fetchone()
+    with hnsw_scan(POOL, ef_search=POOL), connection.cursor() as cursor:
+        cursor.execute(NEAREST_SQL, [movie.pk, POOL + 1])
+        nearest = [pk for (pk,) in cursor.fetchall()]
+    co_liked = by_score + by_together
+    ids = dict.fromkeys(nearest + people + co_liked + most_liked())
     if genre is not None:
         ids.update(dict.fromkeys(genre_popular(genre)))
-    mine = CoLike.objects.filter(movie_id=movie.pk)
-    co_liked = list(
-        mine.order_by("-score", "other_id").values_list("other_id", flat=True)[:POOL]
-    ) + list(
-        mine.order_by("-together", "other_id").values_list("other_id", flat=True)[:POOL]
-    )
-    ids.update(dict.fromkeys(co_liked))
-    ids.update(dict.fromkeys(most_liked()))
     ids.pop(movie.pk, None)
-    kept = set(queryset.filter(pk__in=list(ids)).values_list("pk", flat=True))
-    return [pk for pk in ids if pk in kept], set(co_liked) & kept
+    if queryset.query.has_filters() or queryset.query.is_empty():
+        kept = set(queryset.filter(pk__in=list(ids)).values_list("pk", flat=True))
+        ids = {pk: None for pk in ids if pk in kept}
+    return list(ids), set(co_liked) & ids.keys()
 
 
 def similar_ranked(queryset, movie, depth: int) -> SimilarRanked:
-    """Rank movies like this one (the queryset must exclude it)."""
+    """Rank the movies of `queryset` like this one (never the film itself)."""
     ids, co_liked = candidates(queryset, movie)
     rows = feature_rows(movie, ids)
     w = weights.BLEND if co_liked else weights.CONTENT

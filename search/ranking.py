@@ -62,8 +62,8 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
     return Ranked(_sorted(scores)[:limit], scores)
 
 
-def semantic_ranked(queryset, vector, limit: int) -> Ranked:
-    with vector_scan(queryset, limit):
+def semantic_ranked(queryset, vector, limit: int, *, ef_search=None) -> Ranked:
+    with vector_scan(queryset, limit, ef_search=ef_search):
         rows = list(
             queryset.filter(embedding__isnull=False)
             .annotate(distance=CosineDistance("embedding", vector))

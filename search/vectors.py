@@ -41,18 +41,18 @@ EXACT_SCAN_MAX_SHARE = 0.25
 EF_SEARCH_MAX = 1000  # pgvector's upper bound
 
 
-def vector_scan(queryset, k: int):
+def vector_scan(queryset, k: int, *, ef_search: int | None = None):
     """The scan for the k nearest movies of `queryset`, chosen by how many rows its
     filters leave (the planner's estimate, planned not run): exact_scan() for few,
     else hnsw_scan() with ef_search raised for the filter's selectivity."""
     if not queryset.query.has_filters():
-        return hnsw_scan(k)
+        return hnsw_scan(k, ef_search=ef_search)
     rows = estimated_rows(queryset)
     total = max(estimated_rows(queryset.model._base_manager.all()), 1)
     selectivity = min(1.0, rows / total)
     if rows <= EXACT_SCAN_MAX_ROWS and selectivity <= EXACT_SCAN_MAX_SHARE:
         return exact_scan()
-    return hnsw_scan(k, selectivity=selectivity)
+    return hnsw_scan(k, selectivity=selectivity, ef_search=ef_search)
 
 
 def estimated_rows(queryset) -> int:
@@ -65,14 +65,16 @@ def estimated_rows(queryset) -> int:
 
 
 @contextmanager
-def hnsw_scan(k: int, *, selectivity: float = 1.0):
+def hnsw_scan(k: int, *, selectivity: float = 1.0, ef_search: int | None = None):
     """Run the enclosed vector query by the HNSW index with iterative scans (so
     filtered queries still return k rows) and ef_search sized to the request: under
     a filter passing a fraction `selectivity` of the rows, ef_search / selectivity,
-    so about as many candidates pass as without it. Sorting is off so the planner
+    so about as many candidates pass as without it. `ef_search` replaces
+    SEARCH_HNSW_EF_SEARCH for callers that need candidates rather than the exact
+    top k (similar movies re-rank theirs). Sorting is off so the planner
     walks the index even where a large ef_search makes it look dear. SET LOCAL
     (set_config(..., true)) only lives in a transaction, hence the atomic block."""
-    ef = max(settings.SEARCH_HNSW_EF_SEARCH, k)
+    ef = max(ef_search or settings.SEARCH_HNSW_EF_SEARCH, k)
     ef = min(int(ef / max(selectivity, 0.001)), EF_SEARCH_MAX)
     knobs = {
         "hnsw.iterative_scan": "relaxed_order",

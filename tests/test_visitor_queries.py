@@ -266,6 +266,47 @@ def test_finetune_trains_without_plot_and_measures_it(
     assert trained and not {text for text, _ in trained} & plot_texts
 
 
+def test_finetune_families_restrict_training_and_refuse_plot(
+    demo_catalogue, tmp_path, monkeypatch
+):
+    from django.core.management.base import CommandError
+
+    from quality.management.commands import finetune
+
+    trained = []
+    real_pairs = finetune.training_pairs
+
+    def spy_pairs(queries, *args, **kwargs):
+        pairs = real_pairs(queries, *args, **kwargs)
+        trained.extend((text, kwargs["families"]) for text, _ in pairs)
+        return pairs
+
+    class Stop(Exception):
+        pass
+
+    def stop(path):
+        raise Stop
+
+    monkeypatch.setattr(finetune, "training_pairs", spy_pairs)
+    monkeypatch.setattr(finetune, "_load", stop)
+    with pytest.raises(Stop):
+        call_command(
+            "finetune", "--output", str(tmp_path / "out"), "--families",
+            "genre,keyword", "--eval-limit-per-family", "0", "--no-progress",
+            stdout=StringIO(),
+        )  # fmt: skip
+    keyword_texts = {q.query for q in of(generate_queries(), "keyword")}
+    genre_texts = {q.query for q in of(generate_queries(), "genre")}
+    director_texts = {q.query for q in of(generate_queries(), "director")}
+    texts = {text for text, _ in trained}
+    assert texts & keyword_texts and texts & genre_texts
+    assert not texts & director_texts
+    with pytest.raises(CommandError, match="evaluation only"):
+        call_command(
+            "finetune", "--output", str(tmp_path / "out2"), "--families", "plot"
+        )
+
+
 @pytest.fixture
 def indexed_demo(demo_catalogue, fake_encoder):
     call_command("reindex", "--no-progress", stdout=StringIO())
