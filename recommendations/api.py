@@ -95,16 +95,22 @@ def recommendations(request):
 
 def recommendation_results(picks) -> list[dict]:
     """API rows for recommendations, each with its "because you liked" line."""
-    ids = {p.movie_id for p in picks} | {p.because_id for p in picks}
-    movies = Movie.objects.filter(pk__in=ids).with_facts().in_bulk()
+    movies = (
+        Movie.objects.filter(pk__in=[p.movie_id for p in picks]).with_facts().in_bulk()
+    )
+    titles = dict(  # of the liked films: their titles are all a because line needs
+        Movie.objects.filter(pk__in={p.because_id for p in picks}).values_list(
+            "pk", "title"
+        )
+    )
     results = []
     for pick in picks:
         movie = movies.get(pick.movie_id)
         if movie is None:
             continue
         movie.score = pick.score
-        liked = movies.get(pick.because_id)
-        reason = [f"Because you liked {liked.title}"] if liked else []
+        liked = titles.get(pick.because_id)
+        reason = [f"Because you liked {liked}"] if liked else []
         results.append(movie_result(movie) | {"because": reason})
     return results
 

@@ -7,23 +7,24 @@ import numpy as np
 from django.db import connection
 from django.db.models import Q
 
-from catalog.models import Movie
 from recommendations import conf
 from recommendations.models import Interaction
 from recommendations.visitors import Visitor
+from search.vectors import hnsw_scan, stored_vectors
 
 Kind = Interaction.Kind
 RECENCY = 0.5  # weight of the i-th most recent like: exp(-RECENCY * i)
 RECENT = 20  # likes that vote (exp(-0.5 * 20) is negligible)
 CONTENT = 0.05  # weight of the cosine to the visitor's taste vector
 PRIOR = 0.01  # weight of log(1 + likers), else of log(1 + TMDB votes) / 4
-POOL = 200  # candidates from each source
+POOL = 200  # candidates from the co-likes
+CONTENT_POOL = 100  # candidates from the taste vector (its weight is small)
 SAME_FAMILY = 0.9  # cosine above which two picks count as the same franchise
 PER_FAMILY = 2
 
 
-# Each co-liked film's votes from the recent likes (weight x cosine), and the like
-# that gave it the most (its "because").
+# The POOL films the recent likes vote for most through co-likes (weight x cosine),
+# each with the like that gave it the most (its "because").
 COLIKES_SQL = """
 WITH parts AS (
   SELECT cl.other_id, cl.movie_id,
@@ -36,6 +37,19 @@ WITH parts AS (
 SELECT other_id, sum(part),
        (array_agg(movie_id ORDER BY part DESC, movie_id))[1], max(part)
 FROM parts GROUP BY other_id
+ORDER BY 2 DESC, other_id LIMIT %(pool)s
+"""
+TASTE_SQL = """
+SELECT l2_normalize(sum(
+         m.embedding * array_fill(w.weight, ARRAY[vector_dims(m.embedding)])::vector
+       ))::text
+FROM catalog_movie m
+JOIN unnest(%s::int[], %s::real[]) AS w (movie_id, weight) ON w.movie_id = m.id
+WHERE m.embedding IS NOT NULL
+"""
+NEAREST_SQL = """
+SELECT m.id, m.embedding <=> %s::vector AS distance FROM catalog_movie m
+WHERE m.embedding IS NOT NULL ORDER BY distance LIMIT %s
 """
 FACTS_SQL = """
 SELECT m.id, m.vote_count, lc.likers,
@@ -112,32 +126,25 @@ def recommended_for(
                 "liked": list(weight),
                 "weights": list(weight.values()),
                 "excluded": list(excluded),
+                "pool": POOL,
             },
         )
         rows = cursor.fetchall()
     scores = {pk: total for pk, total, _, _ in rows}
     reason = {pk: (part, because) for pk, _, because, part in rows}
-    top = sorted(scores, key=lambda pk: -scores[pk])[:POOL]
-    vectors = dict(
-        Movie.objects.filter(pk__in=recent, embedding__isnull=False).values_list(
-            "pk", "embedding"
-        )
-    )
-    taste, content = None, {}
-    if vectors:
-        taste = sum(weight[pk] * np.asarray(v) for pk, v in vectors.items())
-        taste = taste / (np.linalg.norm(taste) or 1.0)
-        content = _nearest(taste, excluded)
-        top += list(content)
-    candidates = list(dict.fromkeys(top))
-    # Cosines computed in PostgreSQL (shipping 400 vectors here costs more), with
-    # the votes and likers, in one statement taking the ids as one array.
-    vector = taste.tolist() if taste is not None else None
+    top = list(scores)  # best first
+    # The taste vector (recency-weighted mean of the liked films' vectors) stays
+    # in PostgreSQL's text form: parsing vectors here cost more than the SQL.
     with connection.cursor() as cursor:
-        cursor.execute(
-            FACTS_SQL,
-            [vector, vector, candidates],
-        )
+        cursor.execute(TASTE_SQL, [list(weight), list(weight.values())])
+        (taste,) = cursor.fetchone()
+    content = _nearest(taste, excluded) if taste is not None else {}
+    top += list(content)
+    candidates = list(dict.fromkeys(top))
+    # Cosines computed in PostgreSQL, with the votes and likers, in one statement
+    # taking the ids as one array.
+    with connection.cursor() as cursor:
+        cursor.execute(FACTS_SQL, [taste, taste, candidates])
         rows = cursor.fetchall()
     facts = {pk: (votes, distance) for pk, votes, _, distance in rows}
     likers = {pk: n for pk, _, n, _ in rows if n is not None}
@@ -152,17 +159,13 @@ def recommended_for(
         final[pk] = scores.get(pk, 0.0) + CONTENT * cosine + PRIOR * prior
     ordered = sorted(final, key=lambda pk: (-final[pk], pk))
     head = ordered[: limit * 3]
-    embeddings = dict(
-        Movie.objects.filter(pk__in=head, embedding__isnull=False).values_list(
-            "pk", "embedding"
-        )
-    )
-    picks = _diverse(head, embeddings, limit)
+    vectors = stored_vectors(head + recent)
+    picks = _diverse(head, vectors, limit)
     picks += ordered[limit * 3 :][: limit - len(picks)]
+    liked = [h for h in recent if h in vectors]
     for pk in picks:
-        if pk not in reason and pk in embeddings and vectors:
-            vector = embeddings[pk]
-            nearest = max(vectors, key=lambda h: float(np.dot(vectors[h], vector)))
+        if pk not in reason and pk in vectors and liked:
+            nearest = max(liked, key=lambda h: float(np.dot(vectors[h], vectors[pk])))
             reason[pk] = (0.0, nearest)
     return [
         Recommendation(pk, final[pk], reason.get(pk, (0.0, recent[0]))[1])
@@ -170,21 +173,21 @@ def recommended_for(
     ]
 
 
-def _nearest(vector, excluded: set[int]) -> dict[int, float]:
+def _nearest(taste: str, excluded: set[int]) -> dict[int, float]:
     """The films nearest the taste vector (not excluded), with their cosines."""
-    from search.ranking import semantic_ranked
-
-    depth = min(POOL + len(excluded), 4 * POOL)
-    ranked = semantic_ranked(Movie.objects.all(), vector, depth, ef_search=depth)
-    kept = [pk for pk in ranked.ids if pk not in excluded][:POOL]
-    return {pk: ranked.scores[pk] for pk in kept}
+    depth = min(CONTENT_POOL + len(excluded), 4 * CONTENT_POOL)
+    with hnsw_scan(depth, ef_search=depth), connection.cursor() as cursor:
+        cursor.execute(NEAREST_SQL, [taste, depth])
+        rows = cursor.fetchall()
+    kept = [(pk, d) for pk, d in rows if pk not in excluded][:CONTENT_POOL]
+    return {pk: 1.0 - float(d) for pk, d in kept}
 
 
 def _diverse(ordered: list[int], vectors: dict, limit: int) -> list[int]:
     """The first `limit` ids, skipping a film once PER_FAMILY picks are nearly
     identical to it (sequels share most of their document)."""
     picks: list[int] = []
-    chosen: list[np.ndarray] = []
+    chosen: list = []
     deferred: list[int] = []
     for pk in ordered:
         if len(picks) >= limit:
@@ -197,5 +200,5 @@ def _diverse(ordered: list[int], vectors: dict, limit: int) -> list[int]:
                 continue
         picks.append(pk)
         if vector is not None:
-            chosen.append(np.asarray(vector))
+            chosen.append(vector)
     return (picks + deferred)[:limit]

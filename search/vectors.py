@@ -31,6 +31,34 @@ def query_vector(text: str):
     return vector
 
 
+def stored_vectors(ids) -> dict:
+    """The stored vectors (float32 numpy arrays) of these movies, by id, read in
+    pgvector's binary form: 50 vectors took 0.5 ms so, against 3 ms parsing the text
+    form that Django's client-side cursors get (and 5 ms for 1,500 cosines in SQL)."""
+    import numpy as np
+    import psycopg
+
+    from catalog.models import Movie
+
+    if not ids:
+        return {}
+    table = connection.ops.quote_name(Movie._meta.db_table)
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"SELECT id, embedding FROM {table} "
+            "WHERE id = ANY(%s) AND embedding IS NOT NULL",
+            [list(ids)],
+            binary=True,
+        )
+        # pgvector's binary form: dimensions (int16), unused (int16), big-endian
+        # float32 values.
+        return {
+            pk: np.frombuffer(data, dtype=">f4", offset=4).astype(np.float32)
+            for pk, data in cursor
+        }
+
+
 # A filter leaving at most this many movies, and at most this share of them, is
 # answered exactly (the distance to each of them): the HNSW graph would be walked
 # far past them and miss some, while an exact scan of a few thousand rows costs a few
