@@ -3,6 +3,7 @@ import json
 import random
 import re
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -225,36 +226,49 @@ def test_training_never_sees_plot_queries(demo_catalogue, tmp_path):
     assert {q.query for q in of(queries, "surname")} & {t for t, _ in pairs}
 
 
+class StopBeforeTraining(Exception):
+    pass
+
+
+@pytest.fixture
+def finetune_spied(monkeypatch):
+    """The finetune command with its training pairs recorded (`.trained`) and the
+    model never loaded: it stops with StopBeforeTraining once the pairs are made."""
+    from quality.management.commands import finetune
+
+    real_pairs = finetune.training_pairs
+    spied = SimpleNamespace(trained=[])
+
+    def spy_pairs(queries, *args, **kwargs):
+        pairs = real_pairs(queries, *args, **kwargs)
+        spied.trained.extend(pairs)
+        return pairs
+
+    def stop(path):
+        raise StopBeforeTraining
+
+    monkeypatch.setattr(finetune, "training_pairs", spy_pairs)
+    monkeypatch.setattr(finetune, "_load", stop)
+    return spied
+
+
 def test_finetune_trains_without_plot_and_measures_it(
-    demo_catalogue, tmp_path, settings, monkeypatch
+    demo_catalogue, tmp_path, settings, monkeypatch, finetune_spied
 ):
     from quality.management.commands import finetune
 
     path = demo_leads(tmp_path)
     settings.QUALITY_WIKIPEDIA_PATH = str(path)
-    asked, trained = [], []
-    real_generate, real_pairs = finetune.generate_queries, finetune.training_pairs
+    asked = []
+    real_generate = finetune.generate_queries
 
     def spy_generate(**kwargs):
         found = real_generate(**kwargs)
         asked.append((kwargs["split"], {q.family for q in found}))
         return found
 
-    def spy_pairs(queries, *args, **kwargs):
-        pairs = real_pairs(queries, *args, **kwargs)
-        trained.extend(pairs)
-        return pairs
-
-    class Stop(Exception):
-        pass
-
-    def stop(path):
-        raise Stop
-
     monkeypatch.setattr(finetune, "generate_queries", spy_generate)
-    monkeypatch.setattr(finetune, "training_pairs", spy_pairs)
-    monkeypatch.setattr(finetune, "_load", stop)
-    with pytest.raises(Stop):
+    with pytest.raises(StopBeforeTraining):
         call_command(
             "finetune", "--output", str(tmp_path / "out"), "--max-pairs", "5000",
             "--eval-limit-per-family", "3", "--no-progress", stdout=StringIO(),
@@ -263,38 +277,22 @@ def test_finetune_trains_without_plot_and_measures_it(
     (heldout_families,) = [f for split, f in asked if split == "heldout"]
     assert "plot" not in train_families and "plot" in heldout_families
     plot_texts = {q.query for q in of(generate_queries(wikipedia=path), "plot")}
+    trained = finetune_spied.trained
     assert trained and not {text for text, _ in trained} & plot_texts
 
 
 def test_finetune_families_restrict_training_and_refuse_plot(
-    demo_catalogue, tmp_path, monkeypatch
+    demo_catalogue, tmp_path, finetune_spied
 ):
     from django.core.management.base import CommandError
 
-    from quality.management.commands import finetune
-
-    trained = []
-    real_pairs = finetune.training_pairs
-
-    def spy_pairs(queries, *args, **kwargs):
-        pairs = real_pairs(queries, *args, **kwargs)
-        trained.extend((text, kwargs["families"]) for text, _ in pairs)
-        return pairs
-
-    class Stop(Exception):
-        pass
-
-    def stop(path):
-        raise Stop
-
-    monkeypatch.setattr(finetune, "training_pairs", spy_pairs)
-    monkeypatch.setattr(finetune, "_load", stop)
-    with pytest.raises(Stop):
+    with pytest.raises(StopBeforeTraining):
         call_command(
             "finetune", "--output", str(tmp_path / "out"), "--families",
             "genre,keyword", "--eval-limit-per-family", "0", "--no-progress",
             stdout=StringIO(),
         )  # fmt: skip
+    trained = finetune_spied.trained
     keyword_texts = {q.query for q in of(generate_queries(), "keyword")}
     genre_texts = {q.query for q in of(generate_queries(), "genre")}
     director_texts = {q.query for q in of(generate_queries(), "director")}
