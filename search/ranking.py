@@ -54,9 +54,25 @@ def _sorted(scores: dict[int, float]) -> list[int]:
 
 
 def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
-    """BM25, with a movie whose exact title the query is first."""
-    scores = bm25_scores(queryset, text, limit)
+    """BM25, with a movie whose exact title the query is first, and the films of the
+    people the query names as typed (a full name, or a surname: "Hitchcock films")
+    raised by the best score times the share of the query the names explain, squared
+    (as hybrid's entity boost). Misspelled names are hybrid's business: keyword mode
+    matches the words typed."""
+    found = entities.recognise(text)
+    corrected = {r.person_id for r in found.resolutions if r.how != "surname"}
+    named = []
+    if set(found.people) - corrected:
+        literal = entities.Entities(
+            people={k: v for k, v in found.people.items() if k not in corrected},
+            role=found.role,
+            years=found.years,
+        )
+        named = entity_ranked(queryset, literal, limit)
+    scores = bm25_scores(queryset, text, limit, also=named)
     top = max(scores.values(), default=0.0)
+    for pk in named:
+        scores[pk] = scores.get(pk, 0.0) + top * found.share**2
     for pk in exact_titles(queryset, text):
         scores[pk] = scores.get(pk, 0.0) + top + 1.0
     return Ranked(_sorted(scores)[:limit], scores)

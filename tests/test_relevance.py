@@ -37,6 +37,26 @@ def test_a_surname_alone_finds_the_director(embedded_demo, query, director):
     assert understood["person"]["name"] == director
 
 
+def test_keyword_mode_puts_a_named_director_first_but_not_a_misspelled_one(
+    make_movie, fake_encoder
+):
+    # A film whose overview repeats the surname outranks the director's own films
+    # by BM25 alone; the name typed puts the director's films first.
+    for i in range(3):
+        make_movie(f"Harbour Lights {i}", directors=["Ada Quennell"])
+    make_movie(
+        "Quennell Street", overview="Quennell, Quennell: the street called Quennell."
+    )
+    make_movie("Quenell Lane", overview="Nothing here is spelt like the director.")
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    for query in ("Quennell films", "movies directed by Ada Quennell"):
+        titles = [r["title"] for r in api_search(query, mode="keyword")["results"]]
+        assert set(titles[:3]) == {f"Harbour Lights {i}" for i in range(3)}, query
+    # Keyword mode matches the words typed: no correction of "Quenell".
+    titles = [r["title"] for r in api_search("Quenell", mode="keyword")["results"]]
+    assert titles == ["Quenell Lane"]
+
+
 def test_an_ambiguous_surname_names_the_assumed_person_and_offers_the_others(
     make_movie, real_encoder
 ):
