@@ -46,12 +46,15 @@ SELECT
         ORDER BY cl.together DESC, cl.other_id LIMIT %(pool)s)
 """
 # The film's nearest vectors, its own read in the statement (pgvector walks the
-# HNSW index for an ORDER BY distance to a scalar subquery).
+# HNSW index for an ORDER BY distance to a scalar subquery); none while the film has
+# no vector.
 NEAREST_SQL = """
 SELECT m.id FROM catalog_movie m
 WHERE m.embedding IS NOT NULL
-ORDER BY m.embedding <=> (SELECT f.embedding FROM catalog_movie f WHERE f.id = %s)
-LIMIT %s
+  AND EXISTS (SELECT 1 FROM catalog_movie f
+              WHERE f.id = %(film)s AND f.embedding IS NOT NULL)
+ORDER BY m.embedding <=> (SELECT f.embedding FROM catalog_movie f WHERE f.id = %(film)s)
+LIMIT %(limit)s
 """
 
 
@@ -99,7 +102,7 @@ def candidates(queryset, movie) -> tuple[list[int], set[int]]:
         cursor.execute(SOURCES_SQL, {"film": movie.pk, "pool": POOL})
         people, genre, by_score, by_together = cursor.fetchone()
     with hnsw_scan(POOL, ef_search=POOL), connection.cursor() as cursor:
-        cursor.execute(NEAREST_SQL, [movie.pk, POOL + 1])
+        cursor.execute(NEAREST_SQL, {"film": movie.pk, "limit": POOL + 1})
         nearest = [pk for (pk,) in cursor.fetchall()]
     co_liked = by_score + by_together
     ids = dict.fromkeys(nearest + people + co_liked + most_liked())
