@@ -6,11 +6,14 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 from django.db.models import Q
+from pgvector import Vector
 
+from catalog.models import Movie
 from recommendations import conf
 from recommendations.models import Interaction
 from recommendations.visitors import Visitor
-from search.vectors import hnsw_scan, stored_vectors
+from search.ranking import semantic_ranked
+from search.vectors import stored_vectors
 
 Kind = Interaction.Kind
 RECENCY = 0.5  # weight of the i-th most recent like: exp(-RECENCY * i)
@@ -47,17 +50,13 @@ FROM catalog_movie m
 JOIN unnest(%s::int[], %s::real[]) AS w (movie_id, weight) ON w.movie_id = m.id
 WHERE m.embedding IS NOT NULL
 """
-NEAREST_SQL = """
-SELECT m.id, m.embedding <=> %s::vector AS distance FROM catalog_movie m
-WHERE m.embedding IS NOT NULL ORDER BY distance LIMIT %s
-"""
 FACTS_SQL = """
 SELECT m.id, m.vote_count, lc.likers,
-       CASE WHEN %s::vector IS NULL OR m.embedding IS NULL THEN NULL
-            ELSE m.embedding <=> %s::vector END
+       CASE WHEN %(taste)s::vector IS NULL OR m.embedding IS NULL THEN NULL
+            ELSE m.embedding <=> %(taste)s::vector END
 FROM catalog_movie m
 LEFT JOIN recommendations_likecount lc ON lc.movie_id = m.id
-WHERE m.id = ANY(%s)
+WHERE m.id = ANY(%(ids)s)
 """
 
 
@@ -144,7 +143,7 @@ def recommended_for(
     # Cosines computed in PostgreSQL, with the votes and likers, in one statement
     # taking the ids as one array.
     with connection.cursor() as cursor:
-        cursor.execute(FACTS_SQL, [taste, taste, candidates])
+        cursor.execute(FACTS_SQL, {"taste": taste, "ids": candidates})
         rows = cursor.fetchall()
     facts = {pk: (votes, distance) for pk, votes, _, distance in rows}
     likers = {pk: n for pk, _, n, _ in rows if n is not None}
@@ -174,13 +173,13 @@ def recommended_for(
 
 
 def _nearest(taste: str, excluded: set[int]) -> dict[int, float]:
-    """The films nearest the taste vector (not excluded), with their cosines."""
+    """The films nearest the taste vector (text form; not excluded), with their
+    cosines."""
     depth = min(CONTENT_POOL + len(excluded), 4 * CONTENT_POOL)
-    with hnsw_scan(depth, ef_search=depth), connection.cursor() as cursor:
-        cursor.execute(NEAREST_SQL, [taste, depth])
-        rows = cursor.fetchall()
-    kept = [(pk, d) for pk, d in rows if pk not in excluded][:CONTENT_POOL]
-    return {pk: 1.0 - float(d) for pk, d in kept}
+    vector = Vector.from_text(taste).to_list()
+    ranked = semantic_ranked(Movie.objects.all(), vector, depth, ef_search=depth)
+    kept = [pk for pk in ranked.ids if pk not in excluded][:CONTENT_POOL]
+    return {pk: ranked.scores[pk] for pk in kept}
 
 
 def _diverse(ordered: list[int], vectors: dict, limit: int) -> list[int]:
