@@ -60,7 +60,7 @@ def main():
     import torch
     from django.conf import settings
 
-    from embeddings import encoder
+    from moviesearch.embeddings import encoder
 
     harness.print_header("Embedding backends: torch fp32 vs onnx-int8")
     queries = harness.make_queries(args.queries, seed=7)

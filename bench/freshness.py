@@ -3,7 +3,7 @@
 In a scratch database (default `bench_fresh`, rebuilt each time: --sample random
 TMDB movies with their real vectors and the HNSW index) with its own broker
 (Redis db 14; the `embeddings` queue there is emptied first), it starts
-`celery -A moviesearch worker -Q embeddings -c 1` and waits for it to be ready.
+`celery -A demosite worker -Q embeddings -c 1` and waits for it to be ready.
 Then, one at a time, --saves times per run (default 50 x --runs 3):
 1. picks a movie and appends a new sentence to its overview; builds the new
    document (embeddings.documents) and encodes it here, before the edit (untimed),
@@ -119,9 +119,9 @@ def measure_one(run: int, i: int, poll_ms: float) -> float:
     from django.db import transaction
 
     from catalog.models import Movie
-    from embeddings import encoder
-    from embeddings.documents import movie_document
-    from search.ranking import semantic_ranked
+    from moviesearch.embeddings import encoder
+    from moviesearch.embeddings.documents import movie_document
+    from moviesearch.search.ranking import semantic_ranked
 
     rng = random.Random(run * 100_000 + i)
     ids = list(Movie.objects.values_list("pk", flat=True))

@@ -1,7 +1,7 @@
 """Shared plumbing for the benchmark scripts in bench/ (stdlib + numpy only here).
 
 Importing this module puts the repository root first on sys.path instead of bench/,
-so `import search` finds the Django app, not bench/search.py."""
+so `import moviesearch.search` finds the Django app, not bench/search.py."""
 
 import argparse
 import gzip
@@ -79,7 +79,7 @@ def database_env(database: str) -> dict[str, str]:
 def setup_django(database: str) -> None:
     """Configure this process for `database` and start Django (once per process)."""
     os.environ.update(database_env(database))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moviesearch.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demosite.settings")
     import django
 
     django.setup()

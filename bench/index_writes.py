@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moviesearch.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demosite.settings")
 os.environ.setdefault("DEBUG", "1")
 
 import django  # noqa: E402
@@ -20,7 +20,7 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from embeddings import schema  # noqa: E402
+from moviesearch.embeddings import schema  # noqa: E402
 
 # Rewrite every stored vector with itself (bulk UPDATE ... FROM, like the service).
 WRITE = """

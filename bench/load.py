@@ -98,7 +98,7 @@ def start_server(args, port: int, log) -> subprocess.Popen:
         PYTHON,
         "-m",
         "gunicorn",
-        "moviesearch.wsgi",
+        "demosite.wsgi",
         "-b",
         f"{HOST}:{port}",
         "-w",

@@ -6,7 +6,7 @@ What it holds, in order (each step timed and printed as a markdown table):
    (same hash), so they are the real MiniLM vectors and count as current;
 2. the Wikipedia catalogue (34,373 lines) through `import_movies`;
 3. --embed-wiki of those (default 6,000, a seeded random sample) embedded for real
-   through embeddings.services.movies_embed (the product's path, MiniLM);
+   through moviesearch.embeddings.services.movies_embed (the product's path, MiniLM);
 4. the other Wikipedia movies: a vector made from a real one of the same first
    genre (see `perturb`), marked embedding_model="bench:perturbed-copy";
 5. synthetic rows up to --total (default 100,000): copies of really-embedded
@@ -55,7 +55,7 @@ def build(args) -> list[list]:
     from django.core.management import call_command
     from django.db import connection
 
-    from embeddings import schema
+    from moviesearch.embeddings import schema
 
     steps = []
 
@@ -119,7 +119,7 @@ def count(where: str) -> int:
 
 def embed_wiki(rng, n: int) -> int:
     from catalog.models import Movie
-    from embeddings.services import movies_embed
+    from moviesearch.embeddings.services import movies_embed
 
     ids = np.array(
         Movie.objects.filter(tmdb_id__isnull=True, embedding__isnull=True)

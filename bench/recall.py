@@ -3,7 +3,7 @@
 For each query (varied texts, encoded by the product's model) and each filter
 (none; year and genre filters matching ~50%, ~5%, ~1% of the movies, chosen from the
 database's own distribution), it runs
-- the product path: search.ranking.semantic_ranked(SearchParams(...).filter(
+- the product path: moviesearch.search.ranking.semantic_ranked(SearchParams(...).filter(
   Movie.objects.all()), vector, k) - hnsw_scan settings included;
 - the same ORM query with index scans off (SET LOCAL enable_indexscan = off): an
   exact scan over the filtered rows (pgvector's HNSW has no bitmap scan, so the
@@ -43,7 +43,7 @@ class Filter:
         return self.matching / self.total if self.total else 1.0
 
     def params(self):
-        from search.params import SearchParams
+        from moviesearch.search.params import SearchParams
 
         return SearchParams(genres=list(self.genres), year_max=self.year_max)
 
@@ -121,7 +121,7 @@ def exact(queryset, vector, k):
 
 
 def product(queryset, vector, k):
-    from search.ranking import semantic_ranked
+    from moviesearch.search.ranking import semantic_ranked
 
     ranked = semantic_ranked(queryset, vector, k)
     return [(pk, 1.0 - ranked.scores[pk]) for pk in ranked.ids]
@@ -202,7 +202,7 @@ def main():
 def run_scale(scale: str, args) -> None:
     database = args.database or harness.SCALES[scale]
     harness.setup_django(database)
-    from search.vectors import query_vector
+    from moviesearch.search.vectors import query_vector
 
     harness.print_header(f"Recall@{args.k} at {scale} (`{database}`)", database)
     filters = [f for f in choose_filters() if re.search(args.filters, f.label)]
@@ -216,7 +216,7 @@ def run_scale(scale: str, args) -> None:
     truths = {
         f.label: [exact(f.queryset(), v, args.k) for v in vectors] for f in filters
     }
-    paths = {"product (search.ranking.semantic_ranked)": product}
+    paths = {"product (moviesearch.search.ranking.semantic_ranked)": product}
     paths["exact (index scans off)"] = exact
     if args.sweep:
         paths.update(sweep([int(x) for x in args.ef.split(",")]))

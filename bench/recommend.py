@@ -34,7 +34,7 @@ def main():
     harness.setup_django(DATABASE)
     prepare(args)
     sessions, films = visitors(args.visitors), liked_films(args.requests)
-    from embeddings.encoder import model_identity
+    from moviesearch.embeddings.encoder import model_identity
 
     harness.print_header("/api/recommendations and similar over HTTP", DATABASE)
     print(f"- encoder: {model_identity()} (vectors precomputed; no query encoding)")
@@ -71,7 +71,7 @@ def prepare(args) -> None:
 
     from django.core.management import call_command
 
-    from recommendations.models import LikeCount
+    from moviesearch.recommendations.models import LikeCount
 
     exists = (
         harness.raw_connect("postgres")
@@ -103,7 +103,7 @@ def visitors(n: int) -> list[str]:
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
-    from recommendations.models import Interaction
+    from moviesearch.recommendations.models import Interaction
 
     Interaction.objects.filter(session_key__isnull=False).delete()
     users = sorted(
@@ -128,7 +128,7 @@ def visitors(n: int) -> list[str]:
 
 
 def liked_films(n: int) -> list[int]:
-    from recommendations.models import LikeCount
+    from moviesearch.recommendations.models import LikeCount
 
     ids = list(LikeCount.objects.values_list("movie_id", flat=True))
     return random.Random(0).sample(ids, min(n, len(ids)))
@@ -140,7 +140,7 @@ class Server:
         env = harness.child_env(DATABASE, CACHE_URL="locmemcache://bench")
         self.log = open(f"/tmp/bench-recommend-{self.port}.log", "w")
         self.proc = subprocess.Popen(
-            [str(harness.ROOT / ".venv" / "bin" / "gunicorn"), "moviesearch.wsgi",
+            [str(harness.ROOT / ".venv" / "bin" / "gunicorn"), "demosite.wsgi",
              "-b", f"127.0.0.1:{self.port}", "-w", "2", "--threads", "4",
              "--timeout", "120"],
             cwd=harness.ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,

@@ -33,7 +33,7 @@ def main():
     harness.setup_django(args.database)
     from django.conf import settings
 
-    from embeddings.management.commands.reindex import CHUNK_IN_PROCESS
+    from moviesearch.embeddings.management.commands.reindex import CHUNK_IN_PROCESS
 
     if args.batch_size is None:
         args.batch_size = CHUNK_IN_PROCESS
@@ -41,7 +41,7 @@ def main():
     harness.print_header(f"reindex --all vs raw encode ({args.sample:,} movies)")
     movies = harness.scratch_catalogue(args.database, args.sample)
     texts = documents()
-    from embeddings import encoder
+    from moviesearch.embeddings import encoder
 
     model = encoder.get_model()
     model_batch = settings.EMBEDDING_BATCH_SIZE
@@ -79,7 +79,7 @@ def main():
     def reindex():
         from django.core.management import call_command
 
-        from embeddings import services
+        from moviesearch.embeddings import services
 
         real = services.encoder.encode_documents
 
@@ -131,7 +131,7 @@ def main():
 
 def documents() -> list[str]:
     from catalog.models import Movie
-    from embeddings.documents import movie_document
+    from moviesearch.embeddings.documents import movie_document
 
     movies = Movie.objects.order_by("pk").with_document_facts()
     return [movie_document(m).text for m in movies]

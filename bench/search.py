@@ -66,7 +66,7 @@ class Server:
         self.env = harness.child_env(database, CACHE_URL=cache, **env)
         self.cmd = [
             str(harness.ROOT / ".venv" / "bin" / "gunicorn"),
-            "moviesearch.wsgi",
+            "demosite.wsgi",
             "-b",
             f"127.0.0.1:{self.port}",
             "-w",
@@ -197,10 +197,10 @@ def breakdown(requests: list[dict]) -> dict[str, list[float]]:
     from django.test import Client
 
     from catalog.models import Movie
-    from embeddings import encoder
-    from search.params import parse_search_params
-    from search.ranking import rank
-    from search.vectors import normalise_query, query_vector
+    from moviesearch.embeddings import encoder
+    from moviesearch.search.params import parse_search_params
+    from moviesearch.search.ranking import rank
+    from moviesearch.search.vectors import normalise_query, query_vector
 
     client = Client(HTTP_HOST="127.0.0.1")
     out = {"encode": [], "rank": [], "page": [], "django": []}
@@ -276,7 +276,7 @@ def run_scale(scale: str, args) -> None:
     database = harness.SCALES[scale]
     harness.setup_django(database)
     from catalog.models import Movie
-    from embeddings import encoder
+    from moviesearch.embeddings import encoder
 
     harness.print_header(f"/api/search latency at {scale} (`{database}`)", database)
     movies = Movie.objects.count()

@@ -59,7 +59,7 @@ class Server:
     def __enter__(self):
         self.log = open(f"/tmp/bench-suggest-{self.port}.log", "w")
         self.proc = subprocess.Popen(
-            [str(harness.ROOT / ".venv" / "bin" / "gunicorn"), "moviesearch.wsgi"]
+            [str(harness.ROOT / ".venv" / "bin" / "gunicorn"), "demosite.wsgi"]
             + ["-b", f"127.0.0.1:{self.port}", "-w", "2", "--threads", "4"],
             cwd=harness.ROOT,
             env=self.env,
@@ -106,7 +106,7 @@ def over_http(server: Server, texts: list[str], limit: int) -> tuple[list, int]:
 
 
 def in_process(texts: list[str], limit: int) -> list[float]:
-    from search.suggest import suggest
+    from moviesearch.search.suggest import suggest
 
     times = []
     for text in texts:

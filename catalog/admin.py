@@ -1,12 +1,7 @@
-from django.contrib import admin, messages
-from django.db.models import Case, When
-from django.utils.html import format_html_join
+from django.contrib import admin
 
 from catalog.models import Credit, Genre, Keyword, Movie, Person
-
-
-def _meaning_search(term: str) -> bool:
-    return term.startswith("~") and bool(term[1:].strip())
+from moviesearch.admin import EmbeddedMovieAdmin, EmbeddingStatusFilter
 
 
 class CreditInline(admin.TabularInline):
@@ -16,25 +11,8 @@ class CreditInline(admin.TabularInline):
     fields = ["person", "role", "order"]
 
 
-class EmbeddingStatusFilter(admin.SimpleListFilter):
-    title = "embedding"
-    parameter_name = "embedding"
-
-    def lookups(self, request, model_admin):
-        return [("missing", "Missing"), ("current", "Current"), ("stale", "Stale")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "missing":
-            return queryset.embedding_missing()
-        if self.value() == "current":
-            return queryset.embedding_current()
-        if self.value() == "stale":
-            return queryset.embedding_stale()
-        return queryset
-
-
 @admin.register(Movie)
-class MovieAdmin(admin.ModelAdmin):
+class MovieAdmin(EmbeddedMovieAdmin, admin.ModelAdmin):
     list_display = ["title", "year", "original_language", "popularity", "status"]
     list_filter = [EmbeddingStatusFilter, "genres", "year", "original_language"]
     search_fields = ["title", "original_title", "credits__person__name"]
@@ -44,7 +22,6 @@ class MovieAdmin(admin.ModelAdmin):
     )
     autocomplete_fields = ["genres", "keywords"]
     inlines = [CreditInline]
-    actions = ["reembed"]
     readonly_fields = ["embedding_info", "nearest_movies"]
     fieldsets = [
         (None, {"fields": ["title", "original_title", "year", "release_date"]}),
@@ -65,67 +42,6 @@ class MovieAdmin(admin.ModelAdmin):
         ),
         ("Embedding", {"fields": ["embedding_info", "nearest_movies"]}),
     ]
-
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request).defer("search_vector").with_embedding_status()
-        )
-
-    @admin.display(description="Embedding", ordering="embedding_status")
-    def status(self, movie):
-        return movie.embedding_status
-
-    @admin.display(description="Embedding")
-    def embedding_info(self, movie):
-        from embeddings.encoder import model_identity
-
-        if movie.pk is None:
-            return "Computed after the first save."
-        lines = [
-            ("Status", movie.embedding_status),
-            ("Made by", movie.embedding_model or "—"),
-            ("Configured model", model_identity()),
-            ("Embedded at", movie.embedded_at or "—"),
-        ]
-        if movie.embedding_error:
-            lines.append(("Last error", movie.embedding_error))
-        return format_html_join("", "<div><b>{}:</b> {}</div>", lines)
-
-    @admin.display(description="Nearest movies")
-    def nearest_movies(self, movie):
-        if movie.pk is None or movie.embedding is None:
-            return "No vector yet."
-        near = Movie.objects.similar_to(movie, limit=10)
-        return format_html_join(
-            "",
-            '<div><a href="../../{}/change/">{}</a> — {}</div>',
-            [(m.pk, str(m), f"{m.score:.3f}") for m in near],
-        )
-
-    def get_search_results(self, request, queryset, search_term):
-        if _meaning_search(search_term):
-            from search.ranking import rank
-
-            ids = rank(queryset, search_term[1:].strip(), "hybrid", depth=50).ids[:50]
-            order = Case(*[When(pk=pk, then=i) for i, pk in enumerate(ids)], default=0)
-            # The changelist orders before it searches, so this order wins.
-            return queryset.filter(pk__in=ids).order_by(order), False
-        return super().get_search_results(request, queryset, search_term)
-
-    @admin.action(description="Re-embed selected movies")
-    def reembed(self, request, queryset):
-        from embeddings.tasks import embed_movies
-
-        ids = list(queryset.values_list("pk", flat=True))
-        try:
-            for start in range(0, len(ids), 64):
-                embed_movies.delay(ids[start : start + 64], force=True)
-        except Exception as exc:
-            self.message_user(
-                request, f"Could not reach the task queue: {exc}", messages.ERROR
-            )
-            return
-        self.message_user(request, f"Enqueued {len(ids)} movies for embedding.")
 
 
 @admin.register(Genre)

@@ -7,13 +7,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 
 from catalog.models import Credit, Genre, Keyword, Movie, Person
 from catalog.records import SCALARS, MovieRecord, RecordError, parse_record
-from embeddings import signals
-from embeddings.models import LexicalDocument, Posting
-from embeddings.services import movie_refresh_documents
+from moviesearch import indexing
 
 
 @dataclass
@@ -71,28 +69,10 @@ def movies_import(
     if batch:
         _import_batch(report, batch)
     if report.created or report.updated:
-        analyze(Movie, Genre, Keyword, Person, Credit, Posting, LexicalDocument)
-    return report
-
-
-def analyze(*models) -> None:
-    """Refresh the planner's statistics of these tables (and their m2m tables) after
-    a bulk write. Autovacuum may be late or off (it is on this project's CI server):
-    with the statistics of an empty table PostgreSQL plans sequential scans, and a
-    result page took 17 ms instead of 5 (bench/search.py). Outside a transaction
-    it vacuums too: the BM25 postings are read by index-only scans, which need the
-    visibility map (a common word's postings: 25 ms instead of 43 at 12k)."""
-    tables = {m._meta.db_table for m in models}
-    tables |= {
-        f.remote_field.through._meta.db_table
-        for m in models
-        for f in m._meta.local_many_to_many
-    }
-    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"{command} " + ", ".join(map(connection.ops.quote_name, sorted(tables)))
+        indexing.analyze(
+            Movie, Genre, Keyword, Person, Credit, *indexing.index_models()
         )
+    return report
 
 
 def _skip(report: ImportReport, number: int, reason: str, detail: str) -> None:
@@ -171,12 +151,12 @@ def _save(report: ImportReport, rows: list[tuple[int, MovieRecord]]) -> None:
             to_update.append(movie)
         changed.append((movie, record))
 
-    with signals.suppressed():
+    with indexing.bulk_write():
         Movie.objects.bulk_create(to_create, batch_size=500)
         Movie.objects.bulk_update(to_update, SCALARS + ["updated_at"], batch_size=500)
         _replace_relations(changed)
     ids = [m.pk for m, _ in changed]
-    movie_refresh_documents(movie_ids=ids)
+    indexing.refresh_documents(ids)
     report.created += len(to_create)
     report.updated += len(to_update)
     report.movie_ids.extend(ids)

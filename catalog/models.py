@@ -1,16 +1,14 @@
 """The catalogue: movies, genres, people, keywords and credits."""
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower, Upper
 from django.urls import reverse
-from pgvector.django import HnswIndex, VectorField
+from pgvector.django import HnswIndex
 
 from catalog.querysets import MovieQuerySet
-
-EMBEDDING_DIMENSIONS = 384  # the packaged model; `resize_embeddings` changes it
+from moviesearch.mixins import EmbeddedMovie
 
 
 class Genre(models.Model):
@@ -39,7 +37,7 @@ class Person(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
-        # search.entities looks names up case-insensitively.
+        # moviesearch.search.entities looks names up case-insensitively.
         indexes = [
             models.Index(Lower("name"), name="person_name_lower"),
             # search.suggest and misspelling correction: pg_trgm on lower(name).
@@ -56,7 +54,7 @@ class Person(models.Model):
         return self.name
 
 
-class Movie(models.Model):
+class Movie(EmbeddedMovie):
     title = models.CharField(max_length=300)
     original_title = models.CharField(max_length=300, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
@@ -83,16 +81,6 @@ class Movie(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    # Kept by embeddings.services: the document text's hash, the full-text
-    # vector built from the same facts, and the embedding with what made it.
-    document_hash = models.CharField(max_length=64, blank=True, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
-    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, editable=False)
-    embedding_hash = models.CharField(max_length=64, blank=True, editable=False)
-    embedding_model = models.CharField(max_length=500, blank=True, editable=False)
-    embedded_at = models.DateTimeField(null=True, blank=True, editable=False)
-    embedding_error = models.TextField(blank=True, editable=False)
 
     objects = MovieQuerySet.as_manager()
 
@@ -140,7 +128,7 @@ class Movie(models.Model):
         return f"{self.title} ({self.year})" if self.year else self.title
 
     def get_absolute_url(self):
-        return reverse("search:movie", args=[self.pk])
+        return reverse("moviesearch:movie", args=[self.pk])
 
     def directors(self) -> list[str]:
         return [c.person.name for c in self.ordered_credits() if c.role == "director"]

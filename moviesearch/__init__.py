@@ -1,3 +1,4 @@
-from .celery import app as celery_app
+"""moviesearch: meaning-based search, similar movies and recommendations for a
+Django movie catalogue (PostgreSQL + pgvector, Celery)."""
 
-__all__ = ["celery_app"]
+__version__ = "0.2.0"

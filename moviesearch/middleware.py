@@ -27,6 +27,8 @@ class DatabaseUnavailableMiddleware:
                 {"error": "the catalogue is unavailable; try again shortly"}, status=503
             )
         else:
-            response = SimpleTemplateResponse("503.html", status=503).render()
+            response = SimpleTemplateResponse(
+                "moviesearch/503.html", status=503
+            ).render()
         response["Retry-After"] = "5"
         return response

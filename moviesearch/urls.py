@@ -1,12 +1,11 @@
-from django.contrib import admin
-from django.templatetags.static import static
-from django.urls import include, path
-from django.views.generic import RedirectView
+"""The plugin's pages and API under one namespace, "moviesearch":
 
-urlpatterns = [
-    path("admin/", admin.site.urls),
-    # Browsers ask for /favicon.ico whatever the page says: no "Not Found" log line.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"))),
-    path("", include("search.urls")),
-    path("", include("recommendations.urls")),
-]
+    path("", include("moviesearch.urls")),   # or a prefix: "films/"
+
+`{% url "moviesearch:home" %}`, `reverse("moviesearch:movie", args=[pk])`."""
+
+from moviesearch.recommendations.urls import urlpatterns as _recommendations
+from moviesearch.search.urls import urlpatterns as _search
+
+app_name = "moviesearch"
+urlpatterns = [*_search, *_recommendations]

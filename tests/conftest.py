@@ -14,7 +14,7 @@ from django.db import connection
 
 from catalog.importer import movies_import
 from catalog.models import Credit, Genre, Movie, Person
-from embeddings import encoder
+from moviesearch.embeddings import encoder
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "catalog" / "demo"
@@ -102,7 +102,7 @@ def jsonl(tmp_path):
 def celery_worker_process(django_db_setup, django_db_blocker):
     """A real Celery worker process on the test database and the configured broker
     (Redis in CI; the filesystem broker otherwise), with the real packaged model."""
-    from moviesearch.celery import app
+    from demosite.celery import app
 
     with django_db_blocker.unblock():
         db_name = connection.settings_dict["NAME"]
@@ -111,7 +111,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     (ROOT / ".data").mkdir(exist_ok=True)
     log = open(ROOT / ".data" / "test-worker.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "moviesearch", "worker", "-Q",
+        [sys.executable, "-m", "celery", "-A", "demosite", "worker", "-Q",
          "embeddings", "-c", "1", "-l", "info", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip

@@ -128,7 +128,7 @@ def test_person_autocomplete(staff_client):
 def test_embedding_admin_features(staff_client, make_movie, fake_encoder, monkeypatch):
     from django.core.management import call_command
 
-    from embeddings import tasks
+    from moviesearch.embeddings import tasks
 
     alien = make_movie(
         "Alien", 1979, genres=["Horror"], overview="A crew meets a creature"

@@ -132,7 +132,7 @@ def test_api_is_read_only(client, catalogue):
 def test_model_failure_degrades_to_keyword(client, catalogue, monkeypatch):
     from django.core.exceptions import ImproperlyConfigured
 
-    from embeddings import encoder
+    from moviesearch.embeddings import encoder
 
     def broken():
         raise ImproperlyConfigured("Set EMBEDDING_MODEL to a folder that loads")

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from catalog.models import Movie
-from recommendations.models import Interaction
-from recommendations.services import colikes_rebuild
+from moviesearch.recommendations.models import Interaction
+from moviesearch.recommendations.services import colikes_rebuild
 from tests.browser import chromium, new_page, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Keyword, Movie
-from search.entities import Entities
-from search.explain import explain_results
-from search.services import SearchResult
+from moviesearch.embeddings.models import Name
+from moviesearch.search.entities import Entities
+from moviesearch.search.explain import explain_results
+from moviesearch.search.services import SearchResult
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def explained(text, movies, **entities):
 
 
 def test_the_named_person_says_directed_or_starring(films):
-    miyazaki = films[0].credits.get(role="director").person
+    miyazaki = Name.objects.get(kind="person", name="Hayao Miyazaki")
     found = explained(
         "movie directed by Hayao Miyazaki", films, people={miyazaki.pk: miyazaki.name}
     )
@@ -43,12 +44,12 @@ def test_the_named_person_says_directed_or_starring(films):
 
 
 def test_genre_keyword_decade_and_title(films):
-    by_name = {g.name: g.pk for m in films for g in m.genres.all()}
-    keyword = Keyword.objects.get(name="bathhouse")
+    fantasy = Name.objects.get(kind="genre", name="Fantasy")
+    keyword = Name.objects.get(kind="keyword", name="bathhouse")
     found = explained(
         "spirited away fantasy about a bathhouse",
         films,
-        genres={by_name["Fantasy"]: "Fantasy"},
+        genres={fantasy.pk: "Fantasy"},
         keywords={keyword.pk: "bathhouse"},
         years=(2000, 2009),
     )
@@ -73,7 +74,7 @@ def test_the_snippet_marks_overview_words_and_escapes_the_rest(films):
 
 
 def test_only_mark_is_markup():
-    from search.explain import START, STOP, _html
+    from moviesearch.search.explain import START, STOP, _html
 
     raw = f"<script>x</script> {START}<b>heist</b>{STOP} & {START}crew"
     assert _html(raw) == (
@@ -130,12 +131,14 @@ def test_the_page_puts_loose_results_under_their_own_heading(
     strong, loose = films
     loose.match = "loose"
     result = SearchResult([strong, loose], "hybrid")
-    monkeypatch.setattr("search.views.movies_search", lambda params: result)
+    monkeypatch.setattr("moviesearch.search.views.movies_search", lambda params: result)
     html = client.get("/", {"q": "anything"}).content.decode()
     heading = html.index("Also loosely related")
     assert html.index("Spirited Away") < heading < html.index("The Heist Job")
     loose_only = SearchResult([loose], "hybrid")
-    monkeypatch.setattr("search.views.movies_search", lambda params: loose_only)
+    monkeypatch.setattr(
+        "moviesearch.search.views.movies_search", lambda params: loose_only
+    )
     html = client.get("/", {"q": "anything"}).content.decode()
     assert "No film matches everything you asked for" in html
 
@@ -143,7 +146,8 @@ def test_the_page_puts_loose_results_under_their_own_heading(
 @pytest.mark.parametrize("mode", ["hybrid", "semantic", "keyword"])
 def test_no_results_says_no_films_found_with_tips(client, films, monkeypatch, mode):
     monkeypatch.setattr(
-        "search.views.movies_search", lambda params: SearchResult([], params.mode)
+        "moviesearch.search.views.movies_search",
+        lambda params: SearchResult([], params.mode),
     )
     html = client.get("/", {"q": "zzqxv blorf", "mode": mode}).content.decode()
     assert "No films found" in html and "Try fewer words" in html

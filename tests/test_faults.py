@@ -46,9 +46,9 @@ from django.db import connection, connections
 
 from catalog.importer import movies_import
 from catalog.models import Movie
-from embeddings import services
-from embeddings.documents import movie_document
-from embeddings.encoder import model_identity
+from moviesearch.embeddings import services
+from moviesearch.embeddings.documents import movie_document
+from moviesearch.embeddings.encoder import model_identity
 from tests.conftest import ROOT, FakeHashEncoder, demo_lines, wait_for
 
 pytestmark = pytest.mark.faults
@@ -136,7 +136,7 @@ def sender(broker):
     # over any broker given to the app.
     with app.connection_for_write(broker.url) as conn:
         yield lambda ids: app.send_task(
-            "embeddings.embed_movies", args=[ids], connection=conn
+            "moviesearch.embeddings.embed_movies", args=[ids], connection=conn
         )
     app.close()
 
@@ -152,8 +152,8 @@ class Worker:
         return self.log.read_text(errors="replace")
 
     def count(self, word: str) -> int:
-        return len(re.findall(rf"Task embeddings\.embed_movies\[[^\]]+\] {word}",
-                              self.text()))  # fmt: skip
+        task = r"Task moviesearch\.embeddings\.embed_movies\[[^\]]+\]"
+        return len(re.findall(rf"{task} {word}", self.text()))
 
     def pool_children(self):
         return psutil.Process(self.proc.pid).children()
@@ -167,7 +167,7 @@ def workers(broker, tmp_path, transactional_db):
 
     def start(name, *, beat=False, sweep_seconds=3600, **env):
         log = tmp_path / f"{name}.log"
-        cmd = [PYTHON, "-m", "celery", "-A", "moviesearch", "worker", "-Q",
+        cmd = [PYTHON, "-m", "celery", "-A", "demosite", "worker", "-Q",
                "embeddings", "-c", "1", "-l", "info", "-n", f"{name}@%h",
                "--without-gossip", "--without-mingle",
                "--without-heartbeat"]  # fmt: skip
@@ -310,7 +310,7 @@ def test_broker_outage_loses_no_edit(broker, workers, transactional_db):
 def test_enqueue_skips_a_broker_that_just_failed(monkeypatch):
     """One failed publish, then no waiting on the broker for BROKER_BACKOFF_SECONDS:
     renaming a genre of 2,000 movies during an outage must not take 1,000 s."""
-    from embeddings import tasks
+    from moviesearch.embeddings import tasks
 
     attempts = []
 
@@ -428,7 +428,7 @@ def start_gunicorn(db_url: str, log: Path, **env) -> tuple[subprocess.Popen, str
     )  # fmt: skip
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "moviesearch.wsgi", "-w", "1", "--threads",
+            [PYTHON, "-m", "gunicorn", "demosite.wsgi", "-w", "1", "--threads",
              "2", "-b", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout",
              "5"],
             cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT,
@@ -639,7 +639,9 @@ def test_bad_model_site_answers_in_keyword_mode(sites):
 def test_bad_model_worker_reports_and_retries(sender, workers, transactional_db):
     ids = import_demo(6)
     good = ids[:3]  # current vectors made with the configured model (faked here)
-    with mock.patch("embeddings.encoder.get_model", return_value=FakeHashEncoder()):
+    with mock.patch(
+        "moviesearch.embeddings.encoder.get_model", return_value=FakeHashEncoder()
+    ):
         services.movies_embed(movie_ids=good)
     assert current_count(good) == 3
     embedded_at = dict(

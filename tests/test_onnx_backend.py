@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from django.test import override_settings
 
-from embeddings import encoder
+from moviesearch.embeddings import encoder
 from tests.conftest import ROOT
 
 TEXTS = [
@@ -172,7 +172,7 @@ def test_bad_backend_configuration_names_the_variable(env, message):
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "moviesearch.settings", **env},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "demosite.settings", **env},
         capture_output=True,
         text=True,
         timeout=60,

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from search import urls as search_urls
-from search.openapi import SPEC_PATH
+from moviesearch.search import urls as search_urls
+from moviesearch.search.openapi import SPEC_PATH
 
 pytestmark = pytest.mark.django_db
 

@@ -34,7 +34,7 @@ def test_healthz(client):
 
 
 def test_database_outage_is_a_clean_503(client, monkeypatch):
-    from search import api, views
+    from moviesearch.search import api, views
 
     def down(*args, **kwargs):
         raise OperationalError("connection refused")

@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from catalog.models import Genre, Movie, Person
-from embeddings import services, tasks
-from embeddings.documents import movie_document
+from moviesearch.embeddings import services, tasks
+from moviesearch.embeddings.documents import movie_document
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from catalog.models import Movie
-from quality.metrics import retrieval_metrics
-from quality.models import Judgment, SavedQuery
-from quality.queries import FAMILIES, generate_queries, heldout_entities
+from moviesearch.quality.metrics import retrieval_metrics
+from moviesearch.quality.models import Judgment, SavedQuery
+from moviesearch.quality.queries import FAMILIES, generate_queries, heldout_entities
 
 pytestmark = pytest.mark.django_db
 
@@ -138,8 +138,8 @@ def test_staff_judge_results_in_the_admin_and_evaluate_uses_them(indexed_demo, c
     )
     found = client.get(
         "/admin/autocomplete/",
-        {"app_label": "quality", "model_name": "judgment", "field_name": "movie",
-         "term": "Alien"},
+        {"app_label": "moviesearch_quality", "model_name": "judgment",
+         "field_name": "movie", "term": "Alien"},
     )  # fmt: skip
     assert str(alien.pk) in {r["id"] for r in found.json()["results"]}
     forms = {
@@ -154,7 +154,7 @@ def test_staff_judge_results_in_the_admin_and_evaluate_uses_them(indexed_demo, c
         forms[f"judgments-{i}-movie"] = str(movie.pk)
         forms[f"judgments-{i}-verdict"] = verdict
     response = client.post(
-        "/admin/quality/savedquery/add/",
+        "/admin/moviesearch_quality/savedquery/add/",
         {"text": "alien creature hunting a crew in space", "notes": "", **forms},
     )
     assert response.status_code == 302, response.content[:2000]
@@ -165,10 +165,10 @@ def test_staff_judge_results_in_the_admin_and_evaluate_uses_them(indexed_demo, c
         "2001: A Space Odyssey": "good",
         "Up": "bad",
     }
-    page = client.get(f"/admin/quality/savedquery/{saved.pk}/change/")
+    page = client.get(f"/admin/moviesearch_quality/savedquery/{saved.pk}/change/")
     assert page.status_code == 200
     assert b"Current results" in page.content and "✓ good".encode() in page.content
-    listing = client.get("/admin/quality/savedquery/")
+    listing = client.get("/admin/moviesearch_quality/savedquery/")
     assert b"alien creature hunting" in listing.content
 
     report = evaluate_json("--families", "director", "--limit-per-family", "1")
@@ -187,7 +187,7 @@ def tiny_model(tmp_path):
     import torch
     from transformers import BertConfig, BertModel
 
-    from embeddings.encoder import model_path
+    from moviesearch.embeddings.encoder import model_path
 
     folder = tmp_path / "tiny"
     shutil.copytree(model_path(), folder)

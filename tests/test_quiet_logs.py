@@ -5,7 +5,7 @@ import logging
 import pytest
 from django.contrib.staticfiles import finders
 
-from embeddings import encoder
+from moviesearch.embeddings import encoder
 
 
 @pytest.mark.django_db
@@ -14,9 +14,9 @@ def test_favicon_is_linked_and_favicon_ico_is_not_a_404(client, caplog):
         response = client.get("/favicon.ico")
         page = client.get("/").content.decode()
     assert response.status_code == 302
-    assert response["Location"] == "/static/favicon.svg"
-    assert finders.find("favicon.svg")
-    assert '<link rel="icon" href="/static/favicon.svg"' in page
+    assert response["Location"] == "/static/moviesearch/favicon.svg"
+    assert finders.find("moviesearch/favicon.svg")
+    assert '<link rel="icon" href="/static/moviesearch/favicon.svg"' in page
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
@@ -29,7 +29,9 @@ def test_model_loading_is_one_info_line_without_progress_bars(caplog, capfd):
     finally:
         encoder._load.cache_clear()
     loaded = [r for r in caplog.records if r.getMessage().startswith("Loaded embed")]
-    assert [(r.name, r.levelname) for r in loaded] == [("embeddings.encoder", "INFO")]
+    assert [(r.name, r.levelname) for r in loaded] == [
+        ("moviesearch.embeddings.encoder", "INFO")
+    ]
     noisy = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert not noisy, [r.getMessage() for r in noisy]
     captured = capfd.readouterr()

@@ -12,11 +12,16 @@ from django.test import Client
 from django.utils import timezone
 
 from catalog.models import Movie
-from recommendations.models import CoLike, Interaction, LikeCount
-from recommendations.selectors import recommended
-from recommendations.services import anonymous_expire, colikes_rebuild
-from recommendations.split import Event, by_user, held_out_split, users_split
-from recommendations.visitors import Visitor
+from moviesearch.recommendations.models import CoLike, Interaction, LikeCount
+from moviesearch.recommendations.selectors import recommended
+from moviesearch.recommendations.services import anonymous_expire, colikes_rebuild
+from moviesearch.recommendations.split import (
+    Event,
+    by_user,
+    held_out_split,
+    users_split,
+)
+from moviesearch.recommendations.visitors import Visitor
 
 pytestmark = pytest.mark.django_db
 
@@ -331,14 +336,17 @@ def test_evaluation_split_never_leaks_a_held_out_like():
 def test_tasks_run_the_services_on_a_queue_the_worker_consumes(films):
     from django.conf import settings
 
-    from moviesearch.celery import app
-    from recommendations import tasks
+    from demosite.celery import app
+    from moviesearch.recommendations import tasks
 
     like("x:1", films["Heat"], films["Ronin"])
     like("x:2", films["Heat"], films["Ronin"])
     assert tasks.colikes_rebuild() == 2  # Heat ~ Ronin, both ways
     assert tasks.anonymous_expire() == 0
-    for name in ("recommendations.colikes_rebuild", "recommendations.anonymous_expire"):
+    for name in (
+        "moviesearch.recommendations.colikes_rebuild",
+        "moviesearch.recommendations.anonymous_expire",
+    ):
         route = app.amqp.router.route({}, name)
         assert route["queue"].name == "embeddings"  # scripts/run: -Q embeddings
         assert any(
@@ -366,8 +374,8 @@ def test_database_constraints(films, fields):
 
 
 def test_few_likers_columns_sink_films_few_people_liked(crowd):
-    from recommendations.features import FEW_LIKERS, NAMES, feature_rows
-    from recommendations.weights import BLEND, CONTENT
+    from moviesearch.recommendations.features import FEW_LIKERS, NAMES, feature_rows
+    from moviesearch.recommendations.weights import BLEND, CONTENT
 
     assert len(NAMES) == len(BLEND) == len(CONTENT)
     heat, ronin, amelie = crowd["Heat"], crowd["Ronin"], crowd["Amélie"]
@@ -383,7 +391,7 @@ def test_few_likers_columns_sink_films_few_people_liked(crowd):
 
 
 def test_fit_gives_a_constant_column_no_weight():
-    from recommendations.evaluation import fit_weights
+    from moviesearch.recommendations.evaluation import fit_weights
 
     # Column 1 separates the classes; column 2 is constant (as the few-likers
     # columns are when no interactions are loaded) and must not break the fit.

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from catalog.models import Movie
-from embeddings import encoder, schema
+from moviesearch.embeddings import encoder, schema
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def test_reindex_modes_and_summary(movies, fake_encoder, capsys):
     call_command("reindex", "--no-progress", "--batch-size", "3")
     assert "7 embedded, 0 unchanged, 0 failed" in capsys.readouterr().out
     Movie.objects.filter(pk=movies[0].pk).update(overview="changed behind our back")
-    from embeddings.services import movie_refresh_documents
+    from moviesearch.embeddings.services import movie_refresh_documents
 
     movie_refresh_documents(movie_ids=[movies[0].pk])
     call_command("reindex", "--no-progress")  # --missing: nothing is missing
@@ -31,7 +31,7 @@ def test_reindex_modes_and_summary(movies, fake_encoder, capsys):
 
 
 def test_reindex_resumes_where_it_stopped(movies, fake_encoder, monkeypatch, capsys):
-    from embeddings import services
+    from moviesearch.embeddings import services
 
     real = services.movies_embed
     calls = []
@@ -43,7 +43,7 @@ def test_reindex_resumes_where_it_stopped(movies, fake_encoder, monkeypatch, cap
         return real(**kwargs)
 
     monkeypatch.setattr(
-        "embeddings.management.commands.reindex.movies_embed", interrupted
+        "moviesearch.embeddings.management.commands.reindex.movies_embed", interrupted
     )
     with pytest.raises(KeyboardInterrupt):
         call_command("reindex", "--no-progress", "--batch-size", "3")
@@ -69,7 +69,7 @@ def test_failed_batch_is_counted_and_retried_next_run(
 def test_reindex_drops_and_rebuilds_index_for_large_runs(
     movies, fake_encoder, monkeypatch
 ):
-    from embeddings.management.commands import reindex
+    from moviesearch.embeddings.management.commands import reindex
 
     dropped = []
     monkeypatch.setattr(reindex, "REBUILD_INDEX_ABOVE", 5)
@@ -79,7 +79,7 @@ def test_reindex_drops_and_rebuilds_index_for_large_runs(
 
 
 def test_reindex_async_enqueues_batches(movies, monkeypatch, capsys):
-    from embeddings import tasks
+    from moviesearch.embeddings import tasks
 
     sent = []
     monkeypatch.setattr(tasks.embed_movies, "delay", lambda ids: sent.append(ids))

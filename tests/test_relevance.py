@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 
 from catalog.models import Movie
-from embeddings.models import LexicalDocument, Posting
-from embeddings.services import movie_refresh_documents
-from search.entities import recognise
+from moviesearch.embeddings.models import LexicalDocument, Posting
+from moviesearch.embeddings.services import movie_refresh_documents
+from moviesearch.search.entities import recognise
 
 pytestmark = pytest.mark.django_db
 

@@ -77,7 +77,7 @@ def test_filters_compose_and_still_return_k_rows(embedded_demo, mode):
 
 
 def test_narrow_filters_scan_exactly_and_broad_ones_walk_the_graph(embedded_demo):
-    from search.vectors import exact_scan, hnsw_scan, vector_scan
+    from moviesearch.search.vectors import exact_scan, hnsw_scan, vector_scan
 
     def scan(queryset):
         return vector_scan(queryset, 10).func
@@ -90,7 +90,9 @@ def test_narrow_filters_scan_exactly_and_broad_ones_walk_the_graph(embedded_demo
 def test_graph_walk_under_a_narrow_filter_still_returns_k_rows(
     embedded_demo, monkeypatch
 ):
-    monkeypatch.setattr("search.vectors.EXACT_SCAN_MAX_ROWS", 0)  # never exact
+    monkeypatch.setattr(
+        "moviesearch.search.vectors.EXACT_SCAN_MAX_ROWS", 0
+    )  # never exact
     westerns = Movie.objects.filter(genres__name="Western")
     k = min(5, westerns.count())
     top = westerns.search("a lone gunman rides into town", mode="semantic", limit=k)
@@ -99,7 +101,7 @@ def test_graph_walk_under_a_narrow_filter_still_returns_k_rows(
 
 
 def test_similar_excludes_itself_and_explains(embedded_demo):
-    from search.because import because
+    from moviesearch.search.because import because
 
     movie = Movie.objects.get(title="The Dark Knight")
     similar = movie.similar(limit=10)

@@ -17,7 +17,7 @@ def start(**env):
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=ROOT,
-        env={**full, "DJANGO_SETTINGS_MODULE": "moviesearch.settings"},
+        env={**full, "DJANGO_SETTINGS_MODULE": "demosite.settings"},
         capture_output=True,
         text=True,
         timeout=60,
@@ -66,7 +66,7 @@ def test_persistent_connections_need_the_pool_off():
 def test_bad_embedding_model_is_reported_when_used(db, settings):
     from django.core.exceptions import ImproperlyConfigured
 
-    from embeddings import encoder
+    from moviesearch.embeddings import encoder
 
     settings.EMBEDDING_MODEL = "/nonexistent/model-folder"
     with pytest.raises(ImproperlyConfigured, match="Set EMBEDDING_MODEL"):
@@ -81,7 +81,7 @@ def test_check_deploy_is_clean_under_production_settings():
         SECURE_HSTS_PRELOAD="1",
         ALLOWED_HOSTS="movies.example.com",
     )
-    full = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "moviesearch.settings"}
+    full = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "demosite.settings"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=full, capture_output=True, text=True, timeout=120,

@@ -10,9 +10,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from catalog.models import Movie, Person
-from quality.queries import EVALUATION_ONLY, generate_queries, normalise_title
-from quality.training import TRAINING_FAMILIES, training_pairs
-from quality.visitor_queries import SURNAME_FORMS, misspell, surname
+from moviesearch.quality.queries import (
+    EVALUATION_ONLY,
+    generate_queries,
+    normalise_title,
+)
+from moviesearch.quality.training import TRAINING_FAMILIES, training_pairs
+from moviesearch.quality.visitor_queries import SURNAME_FORMS, misspell, surname
 
 pytestmark = pytest.mark.django_db
 
@@ -214,7 +218,7 @@ def test_split_is_by_entity_across_all_families(demo_catalogue, tmp_path):
 
 
 def test_training_never_sees_plot_queries(demo_catalogue, tmp_path):
-    from quality.training import document_texts
+    from moviesearch.quality.training import document_texts
 
     assert "plot" in EVALUATION_ONLY and "plot" not in TRAINING_FAMILIES
     path = demo_leads(tmp_path)
@@ -234,7 +238,7 @@ class StopBeforeTraining(Exception):
 def finetune_spied(monkeypatch):
     """The finetune command with its training pairs recorded (`.trained`) and the
     model never loaded: it stops with StopBeforeTraining once the pairs are made."""
-    from quality.management.commands import finetune
+    from moviesearch.quality.management.commands import finetune
 
     real_pairs = finetune.training_pairs
     spied = SimpleNamespace(trained=[])
@@ -255,7 +259,7 @@ def finetune_spied(monkeypatch):
 def test_finetune_trains_without_plot_and_measures_it(
     demo_catalogue, tmp_path, settings, monkeypatch, finetune_spied
 ):
-    from quality.management.commands import finetune
+    from moviesearch.quality.management.commands import finetune
 
     path = demo_leads(tmp_path)
     settings.QUALITY_WIKIPEDIA_PATH = str(path)

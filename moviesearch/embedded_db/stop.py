@@ -52,7 +52,7 @@ def server_stop_if_unused(pgdata: str | Path) -> str:
 
 
 def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moviesearch.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demosite.settings")
     from django.conf import settings
 
     database = settings.DATABASES["default"]

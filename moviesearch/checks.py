@@ -1,0 +1,125 @@
+"""`manage.py check` for the plugin's settings and the host's declaration: a missing
+setting, a model without the plugin's columns or HNSW index, or a declared path that
+does not resolve is named before anything runs."""
+
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+from moviesearch.conf import movie_model_label, settings
+
+REQUIRED_COLUMNS = ("document_hash", "search_vector", "embedding", "embedding_hash")
+
+
+def _error(msg: str, id: int, hint: str | None = None) -> checks.Error:
+    return checks.Error(msg, hint=hint, id=f"moviesearch.E{id:03d}")
+
+
+def _paths(spec) -> list[tuple[str, str]]:
+    """(attribute, path) for every path the declaration reads."""
+    out = [("title", spec.title)] + [("titles", t) for t in spec.titles]
+    out += [(a, getattr(spec, a)) for a in ("year", "popularity") if getattr(spec, a)]
+    for item in spec.dense:
+        out.append(("dense", item[1] if isinstance(item, tuple) else item))
+    for weight, paths in spec.lexical.items():
+        out += [(f"lexical[{weight!r}]", p) for p in paths]
+    out += [(f"facts[{role!r}]", p) for role, p in spec.facts.items()]
+    out += [("prefetch", p) for p in spec.prefetch]
+    out += [("watch", p) for p in spec.watch]
+    return out
+
+
+def _relation_path_error(model, path: str) -> str | None:
+    """Why `path` is not a chain of relations of `model`, or None."""
+    current = model
+    for part in path.split("__"):
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            field = None
+        if field is None or not field.is_relation:
+            return f"{path!r}: {part!r} is not a relation of {current.__name__}"
+        current = field.related_model
+    return None
+
+
+@checks.register()
+def check_declaration(app_configs=None, **kwargs):
+    from moviesearch.catalogue import ROLES, WEIGHTS, Catalogue, check_path
+
+    errors = []
+    try:
+        label = movie_model_label()
+    except ImproperlyConfigured as exc:
+        return [_error(str(exc), 1)]
+    dotted = settings.MOVIESEARCH_CATALOGUE
+    try:
+        cls = import_string(dotted) if dotted else Catalogue
+    except ImportError as exc:
+        return [
+            _error(f"MOVIESEARCH_CATALOGUE {dotted!r} cannot be imported: {exc}", 2)
+        ]
+    if not (isinstance(cls, type) and issubclass(cls, Catalogue)):
+        return [_error(f"MOVIESEARCH_CATALOGUE {dotted!r} is not a Catalogue", 2)]
+    spec = cls()
+    try:
+        model = spec.get_model()
+    except ImproperlyConfigured as exc:
+        return [_error(str(exc), 3)]
+    if spec.model and model._meta.label_lower != label.lower():
+        errors.append(
+            _error(
+                f"{cls.__name__}.model is {spec.model!r} but MOVIESEARCH_MOVIE_MODEL "
+                f"is {label!r}: the plugin's tables point at the latter.",
+                3,
+            )
+        )
+    names = {f.name for f in model._meta.get_fields()}
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        errors.append(
+            _error(
+                f"{model._meta.label} has no {', '.join(missing)}.",
+                4,
+                hint="Inherit moviesearch.mixins.EmbeddedMovie and make a migration.",
+            )
+        )
+    from moviesearch.embeddings import schema
+
+    try:
+        schema.hnsw_index()
+    except ImproperlyConfigured as exc:
+        errors.append(_error(str(exc), 5))
+    for attribute, path in _paths(spec):
+        why = check_path(model, path)
+        if why:
+            errors.append(_error(f"{cls.__name__}.{attribute}: {why}.", 6))
+    for attribute in ("prefetch", "watch"):
+        for path in getattr(spec, attribute):
+            why = _relation_path_error(model, path)
+            if why:
+                errors.append(_error(f"{cls.__name__}.{attribute}: {why}.", 7))
+    unknown = set(spec.lexical) - set(WEIGHTS)
+    if unknown:
+        errors.append(
+            _error(
+                f"{cls.__name__}.lexical has keys {sorted(unknown)}; the weights are "
+                f"{', '.join(WEIGHTS)}.",
+                8,
+            )
+        )
+    roles = set(spec.facts) - set(ROLES)
+    if roles:
+        errors.append(
+            _error(
+                f"{cls.__name__}.facts has roles {sorted(roles)}; the roles are "
+                f"{', '.join(ROLES)}.",
+                10,
+            )
+        )
+    backend = settings.EMBEDDING_BACKEND
+    if backend not in ("torch", "onnx-int8"):
+        errors.append(
+            _error(f"EMBEDDING_BACKEND is {backend!r}; use torch or onnx-int8.", 9)
+        )
+    return errors

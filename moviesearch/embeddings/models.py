@@ -1,0 +1,103 @@
+"""The plugin's own tables about the host's movies, rebuilt with their documents:
+
+- the lexical index: each movie's full-text lexemes with field-weighted term
+frequencies, so search can rank by BM25 (term rarity and length normalisation, which
+PostgreSQL's ts_rank lacks). Rebuilt from `search_vector` by
+moviesearch.embeddings.lexical.postings_refresh whenever a movie's document changes;
+- the names each movie carries (people, genres, keywords) and in which role, read
+  through the declaration (moviesearch.embeddings.facts)."""
+
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.db.models.functions import Lower
+
+from moviesearch.conf import movie_model_label
+
+MOVIE_MODEL = movie_model_label()  # the host's movie model (settings)
+
+
+class LexicalDocument(models.Model):
+    """A movie's weighted document length (corpus size and mean length for BM25)."""
+
+    movie = models.OneToOneField(
+        MOVIE_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    length = models.FloatField()
+
+    def __str__(self):
+        return f"movie {self.movie_id}: {self.length:g}"
+
+
+class Posting(models.Model):
+    """One lexeme of one movie's document."""
+
+    pk = models.CompositePrimaryKey("lexeme", "movie")
+    lexeme = models.TextField()
+    movie = models.ForeignKey(MOVIE_MODEL, on_delete=models.CASCADE, related_name="+")
+    tf = models.FloatField(help_text="Field-weighted term frequency.")
+    dl = models.FloatField(help_text="The document's weighted length (a copy).")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["movie"], name="posting_movie"),
+            # moviesearch.search.lexical reads a query's postings by index-only scans.
+            models.Index(
+                fields=["lexeme"],
+                include=["movie", "tf", "dl"],
+                name="posting_covering",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.lexeme} in movie {self.movie_id}: {self.tf:g}"
+
+
+class Name(models.Model):
+    """A person, genre or keyword as the declaration reads it off the host's movies
+    (Catalogue.facts): what queries are matched against, whatever the host calls
+    them or however it stores them."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        GENRE = "genre", "Genre"
+        KEYWORD = "keyword", "Keyword"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    name = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="name_kind_unique")
+        ]
+        indexes = [
+            # Names are looked up case-insensitively, and near misses by pg_trgm.
+            models.Index(Lower("name"), "kind", name="name_lower_kind"),
+            GinIndex(
+                OpClass(Lower("name"), name="gin_trgm_ops"),
+                name="name_trgm",
+                fastupdate=False,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.kind})"
+
+
+class Fact(models.Model):
+    """A movie has this name in this role (director, cast, genre, keyword), at this
+    place (billing order). Rebuilt with the movie's documents."""
+
+    pk = models.CompositePrimaryKey("movie", "role", "name")
+    movie = models.ForeignKey(MOVIE_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=8)
+    name = models.ForeignKey(Name, on_delete=models.CASCADE, related_name="facts")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["name", "role"], name="fact_name_role")]
+
+    def __str__(self):
+        return f"movie {self.movie_id}: {self.role} {self.name_id}"

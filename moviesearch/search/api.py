@@ -1,0 +1,149 @@
+"""The read-only JSON API. Its shapes are a contract other tools depend on."""
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+from moviesearch.catalogue import movie_model
+from moviesearch.search import suggest as suggestions
+from moviesearch.search.because import because
+from moviesearch.search.params import (
+    BadParameter,
+    _int,
+    clean_text,
+    parse_search_params,
+)
+from moviesearch.search.ratelimit import retry_after
+from moviesearch.search.services import movies_search
+
+
+def _error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def movie_result(movie) -> dict:
+    return {
+        "id": movie.pk,
+        "tmdb_id": movie.tmdb_id,
+        "title": movie.title,
+        "year": movie.year,
+        "genres": [g.name for g in movie.genres.all()],
+        "directors": movie.directors(),
+        "score": round(float(getattr(movie, "score", 0.0)), 6),
+        "url": movie.get_absolute_url(),
+    }
+
+
+def _why(movie) -> dict:
+    """Why a search result matched (moviesearch.search.explain) and how strongly."""
+    return {
+        "because": getattr(movie, "because", []),
+        "snippet": str(getattr(movie, "snippet", "")),
+        "match": getattr(movie, "match", "strong"),
+    }
+
+
+def _movie_or_none(pk: int):
+    return movie_model().objects.with_facts().filter(pk=pk).first()
+
+
+@require_GET
+def search(request):
+    try:
+        params = parse_search_params(request.GET)
+    except BadParameter as exc:
+        return _error(400, str(exc))
+    wait = retry_after(request) if params.q else 0
+    if wait:
+        response = _error(429, f"too many searches; retry in {wait} s")
+        response["Retry-After"] = str(wait)
+        return response
+    result = movies_search(params=params)
+    body = {
+        "query": params.q,
+        "mode": result.mode,
+        "page": params.page,
+        "limit": params.limit,
+        "results": [movie_result(m) | _why(m) for m in result.movies],
+    }
+    if result.notice:
+        body["notice"] = result.notice
+    body["understood"] = [
+        {
+            "typed": r.typed,
+            "person": {"id": r.person_id, "name": r.name},
+            "how": r.how,
+            "others": [{"id": pk, "name": name} for pk, name in r.others],
+        }
+        for r in result.understood
+    ]
+    if result.understood:
+        body["message"] = result.understood_message
+    return JsonResponse(body)
+
+
+@require_GET
+def similar(request, pk: int):
+    try:
+        limit = _int(request.GET, "limit", 10, 1, 100)
+        page = _int(request.GET, "page", 1, 1, 100)
+    except BadParameter as exc:
+        return _error(400, str(exc))
+    movie = _movie_or_none(pk)
+    if movie is None:
+        return _error(404, f"no movie with id {pk}")
+    movies = movie_model().objects.similar_to(
+        movie, limit=limit, offset=(page - 1) * limit
+    )
+    results = [movie_result(m) | {"because": [because(movie, m)]} for m in movies]
+    return JsonResponse(
+        {"id": movie.pk, "page": page, "limit": limit, "results": results}
+    )
+
+
+@require_GET
+def movie_detail(request, pk: int):
+    movie = _movie_or_none(pk)
+    if movie is None:
+        return _error(404, f"no movie with id {pk}")
+    return JsonResponse(
+        {
+            "id": movie.pk,
+            "tmdb_id": movie.tmdb_id,
+            "imdb_id": movie.imdb_id,
+            "title": movie.title,
+            "original_title": movie.original_title,
+            "year": movie.year,
+            "release_date": movie.release_date.isoformat()
+            if movie.release_date
+            else None,
+            "overview": movie.overview,
+            "tagline": movie.tagline,
+            "runtime": movie.runtime,
+            "original_language": movie.original_language,
+            "popularity": movie.popularity,
+            "vote_average": movie.vote_average,
+            "vote_count": movie.vote_count,
+            "genres": [g.name for g in movie.genres.all()],
+            "directors": movie.directors(),
+            "cast": movie.cast(),
+            "keywords": list(movie.keywords.values_list("name", flat=True)),
+            "url": movie.get_absolute_url(),
+        }
+    )
+
+
+@require_GET
+def suggest(request):
+    raw = request.GET.get("q", "")
+    text = clean_text(raw)
+    if not text or len(raw) > suggestions.MAX_LENGTH:
+        return _error(400, f"q must have 1 to {suggestions.MAX_LENGTH} characters")
+    try:
+        limit = _int(request.GET, "limit", 8, 1, suggestions.MAX_LIMIT)
+    except BadParameter as exc:
+        return _error(400, str(exc))
+    return JsonResponse({"query": text} | suggestions.suggest(text=text, limit=limit))
+
+
+def not_found(request, *args, **kwargs):
+    return _error(404, "no such API endpoint")

@@ -1,0 +1,151 @@
+"""Recognise the catalogue's people, genres and keywords (the plugin's names, read
+through the declaration: moviesearch.embeddings.models.Name) named in a query, and a
+decade ("1990s", "'90s"): full names, a surname alone ("Hitchcock films") and
+misspelled names ("Christopher Nlan", by trigram similarity), each resolution that
+was not literal recorded so the visitor is told what was assumed."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models.functions import Lower
+
+from moviesearch.embeddings.models import Name
+from moviesearch.search.lexical import FILLER
+from moviesearch.search.people import Resolution, resolve
+
+WORD = re.compile(r"[\w'’.-]+")
+DIRECTOR_HINTS = {"directed", "director", "directors", "by", "filmmaker"}
+CAST_HINTS = {"starring", "stars", "star", "actor", "actress", "with", "featuring"}
+# "1990s" anywhere; "90s" only as "the 90s" or "'90s" (not "in her 30s").
+DECADE = re.compile(r"\b(1[89]\d|20\d)0['’]?s\b|(?:\bthe\s+|['’])(\d)0['’]?s\b", re.I)
+ARTICLES = {"a", "an", "the", "of", "and", "or", "in", "on"}
+# Words that carry no content of their own (with FILLER): the share of a query that
+# names explain is counted over the other words.
+STOPWORDS = ARTICLES | {
+    "from", "for", "to", "at", "is", "are", "was", "who", "whom", "which", "that",
+    "this", "these", "those", "his", "her", "their", "its", "he", "she", "they",
+    "it", "and", "but", "as", "into", "where", "when", "s", "t", "all", "any",
+    "one", "ones", "something", "anything", "i", "want", "watch", "see", "by",
+}  # fmt: skip
+
+
+@dataclass
+class Entities:
+    people: dict[int, str] = field(default_factory=dict)
+    genres: dict[int, str] = field(default_factory=dict)
+    keywords: dict[int, str] = field(default_factory=dict)  # named after "about"
+    years: tuple[int, int] | None = None  # a decade: (1990, 1999)
+    role: str | None = None  # "director" or "cast" when the query says so
+    resolutions: list[Resolution] = field(default_factory=list)
+    # Share of the query's content words that the recognised names explain: 1.0
+    # for "movie directed by Christopher Nolan", small for a long description.
+    share: float = 0.0
+
+    def __bool__(self):
+        return bool(self.people or self.genres or self.keywords or self.years)
+
+
+def _ngrams(words: list[str], low: int, high: int) -> set[str]:
+    return {
+        " ".join(words[i : i + n])
+        for n in range(low, high + 1)
+        for i in range(len(words) - n + 1)
+    }
+
+
+def decade(text: str) -> tuple[int, int] | None:
+    """(first, last) year of a decade named like "1990s", "the 90s" or "'90s"."""
+    found = DECADE.search(text)
+    if not found:
+        return None
+    if found.group(1):
+        start = int(found.group(1)) * 10
+    else:
+        digit = int(found.group(2))
+        start = (2000 if digit < 2 else 1900) + digit * 10
+    return start, start + 9
+
+
+def _longest(phrases: set[str]) -> set[str]:
+    """Drop a phrase contained in a longer one ("friendship" in "male friendship")."""
+    return {
+        p for p in phrases if not any(p != q and f" {p} " in f" {q} " for q in phrases)
+    }
+
+
+def _role(words: set[str]) -> str | None:
+    if words & DIRECTOR_HINTS:
+        return "director"
+    if words & CAST_HINTS:
+        return "cast"
+    return None
+
+
+def recognise(text: str) -> Entities:
+    """Find people (full names 2-4 words, else a surname or a misspelled name),
+    genre names, catalogue keywords named after "about" (1-3 words) and a decade in
+    the query, and the share of the query they explain."""
+    words = [w.strip(".'’").casefold() for w in WORD.findall(text)][:40]
+    words = [w for w in words if w]
+    found = Entities()
+    if not words:
+        return found
+    covered: set[str] = set()
+    found.role = _role(set(words))
+    names = _ngrams(words, 2, 4)
+    if names:
+        rows = list(
+            Name.objects.filter(kind=Name.Kind.PERSON)
+            .annotate(key=Lower("name"))
+            .filter(key__in=names)
+            .values_list("pk", "name", "key")[:10]
+        )
+        found.people = {pk: name for pk, name, _ in rows}
+        covered |= {w for _, _, key in rows for w in key.split()}
+    genre_words = _ngrams(words, 1, 2) | {w.rstrip("s") for w in words}
+    rows = list(
+        Name.objects.filter(kind=Name.Kind.GENRE)
+        .annotate(key=Lower("name"))
+        .filter(key__in=genre_words)
+        .values_list("pk", "name", "key")
+    )
+    found.genres = {pk: name for pk, name, _ in rows}
+    genre_keys = {key for _, _, key in rows}
+    covered |= {w for w in words if w in genre_keys or w.rstrip("s") in genre_keys} | {
+        w for key in genre_keys for w in key.split()
+    }
+    if "about" in words:
+        topic = words[words.index("about") + 1 :]
+        phrases = {p for p in _ngrams(topic, 1, 3) if p not in ARTICLES}
+        phrases |= {w.rstrip("s") for w in topic if len(w) > 3}
+        rows = (
+            Name.objects.filter(kind=Name.Kind.KEYWORD)
+            .annotate(key=Lower("name"))
+            .filter(key__in=phrases)
+            .values_list("pk", "key")
+        )
+        kept = _longest({key for _, key in rows if not decade(key)})
+        found.keywords = {pk: key for pk, key in rows if key in kept}
+        covered |= {w for key in kept for w in key.split()}
+        covered |= {w for w in topic if w.rstrip("s") in kept}
+        # "about world war ii" names a keyword, not the War genre.
+        found.genres = {
+            pk: name
+            for pk, name in found.genres.items()
+            if not any(f" {name.casefold()} " in f" {key} " for key in kept)
+        }
+    found.years = decade(text)
+    if found.years:
+        covered |= {w for w in words if DECADE.search(w) or w.rstrip("'’s").isdigit()}
+    content = [w for w in words if w not in FILLER and w not in STOPWORDS]
+    if not found.people:
+        rest = [w for w in content if w not in covered]
+        for resolution in resolve(rest, role=found.role, text=text):
+            found.people[resolution.person_id] = resolution.name
+            found.resolutions.append(resolution)
+            covered |= set(resolution.typed.split())
+    if content:
+        found.share = sum(w in covered for w in content) / len(content)
+    elif found:
+        found.share = 1.0
+    return found

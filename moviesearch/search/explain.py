@@ -1,0 +1,129 @@
+"""Why each search result matched: the person, genre, keyword or decade the query
+named, its title, or the words of its overview, highlighted in a snippet."""
+
+import re
+from functools import reduce
+from operator import or_
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from moviesearch.catalogue import movie_model
+from moviesearch.embeddings.models import Fact
+
+# Private-use characters mark the matched words, so that the overview can be
+# escaped as a whole before they become <mark> elements: only <mark> is markup.
+START, STOP = "\ue000", "\ue001"
+MARKED = re.compile(f"{START}(.*?){STOP}")
+WORD = re.compile(r"\w[\w'’-]*")
+CONFIG = "english"
+# Words too common to be a reason ("a movie with ..." and "The Movie").
+TITLE_IGNORES = {
+    "a", "an", "the", "of", "and", "or", "in", "on", "to", "for", "with", "by",
+    "from", "about", "movie", "movies", "film", "films", "me", "my", "i", "is",
+}  # fmt: skip
+
+
+def explain_results(*, text: str, movies: list, entities=None) -> None:
+    """Set `because` (reasons, most specific first) and `snippet` (safe HTML, the
+    overview's matched words in <mark>, or "" when none) on a page of movies."""
+    if not movies:
+        return
+    if entities is None:
+        from moviesearch.search.entities import recognise
+
+        entities = recognise(text)
+    snippets = _snippets(text, [m.pk for m in movies])
+    facts = _facts(entities, movies)
+    wanted = _normal(text)
+    content = [w for w in dict.fromkeys(wanted.split()) if w not in TITLE_IGNORES]
+    for movie in movies:
+        reasons = _named(entities, movie, facts.get(movie.pk, set()))
+        title = _normal(movie.title)
+        if wanted and wanted in {title, _normal(movie.original_title)}:
+            reasons.insert(0, "Title match")
+        elif shared := [w for w in content if w in title.split()]:
+            reasons.append("Title has " + ", ".join(f"“{w}”" for w in shared[:4]))
+        snippet = snippets.get(movie.pk, "")
+        words = list(dict.fromkeys(w.lower() for w in MARKED.findall(snippet)))
+        if words:
+            quoted = ", ".join(f"“{w}”" for w in words[:4])
+            reasons.append(f"Overview mentions {quoted}")
+        movie.because = reasons or [
+            "Loosely related in meaning"
+            if getattr(movie, "match", "strong") == "loose"
+            else "Close in meaning to your search"
+        ]
+        movie.snippet = _html(snippet) if words else ""
+
+
+def _named(entities, movie, facts: set[tuple[int, str]]) -> list[str]:
+    """Reasons from what the query named and this movie has ((name id, role))."""
+    reasons = []
+    for pk, name in entities.people.items():
+        if (pk, "director") in facts:
+            reasons.append(f"Directed by {name}")
+        elif (pk, "cast") in facts:
+            reasons.append(f"Starring {name}")
+    reasons += [
+        f"Genre: {name}"
+        for pk, name in entities.genres.items()
+        if (pk, "genre") in facts
+    ]
+    reasons += [
+        f"About {name}"
+        for pk, name in entities.keywords.items()
+        if (pk, "keyword") in facts
+    ]
+    if entities.years and movie.year:
+        start, end = entities.years
+        if start <= movie.year <= end:
+            reasons.append(f"From the {start}s ({movie.year})")
+    return reasons
+
+
+def _facts(entities, movies: list) -> dict[int, set[tuple[int, str]]]:
+    """The named people, genres and keywords each movie has, by role (one query)."""
+    named = [*entities.people, *entities.genres, *entities.keywords]
+    if not named:
+        return {}
+    found: dict[int, set[tuple[int, str]]] = {}
+    rows = Fact.objects.filter(
+        movie_id__in=[m.pk for m in movies], name_id__in=named
+    ).values_list("movie_id", "name_id", "role")
+    for movie_id, name_id, role in rows:
+        found.setdefault(movie_id, set()).add((name_id, role))
+    return found
+
+
+def _snippets(text: str, ids: list[int]) -> dict[int, str]:
+    """The overview of each movie with the query's words marked (one query)."""
+    words = WORD.findall(text)[:20]
+    if not words:
+        return {}
+    # Any of the words, not all: a description rarely shares every word.
+    query = reduce(or_, (SearchQuery(w, config=CONFIG) for w in words))
+    headline = SearchHeadline(
+        "overview",
+        query,
+        config=CONFIG,
+        start_sel=START,
+        stop_sel=STOP,
+        max_fragments=2,
+        max_words=18,
+        min_words=8,
+        fragment_delimiter=" … ",
+    )
+    rows = movie_model().objects.filter(pk__in=ids).annotate(headline=headline)
+    return dict(rows.values_list("pk", "headline"))
+
+
+def _html(snippet: str) -> SafeString:
+    """Escape the snippet, then turn each pair of markers into a <mark> element."""
+    html = MARKED.sub(r"<mark>\1</mark>", escape(snippet))
+    return mark_safe(html.replace(START, "").replace(STOP, ""))  # escaped above
+
+
+def _normal(text: str) -> str:
+    return " ".join(WORD.findall(text.casefold()))

@@ -1,0 +1,185 @@
+"""Resolve people a query names only in part: a surname alone ("Hitchcock films")
+or a misspelled name ("Christopher Nlan"), by trigram similarity (pg_trgm; the
+name_trgm index on lower(name)), the most prominent person first. People are the
+plugin's names of kind "person" (moviesearch.embeddings.models.Name), credited by
+the facts the declaration reads (Fact, roles director and cast)."""
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+from moviesearch.embeddings.models import Fact, Name, Posting
+from moviesearch.sql import with_tables
+
+# A misspelled pair of words must be this similar (pg_trgm similarity) to a whole
+# name: less when one of them is in no movie's text (surely misspelled), more when
+# both are words the catalogue knows ("Peter Winter" for Peter Winters); a single
+# unknown word this word-similar to one of a name's words. Two swapped letters in a
+# short name score ~0.5 ("jonh woo"); "time travel" against "Tim Travers" 0.47.
+NAME_SIMILARITY = 0.5
+KNOWN_NAME_SIMILARITY = 0.6
+WORD_SIMILARITY = 0.6
+# Lower-case words that start a surname ("del Toro", "Van Sant"): never a surname.
+PARTICLES = {"de", "del", "della", "der", "den", "di", "da", "du", "van", "von", "le"}
+# A word is read as a surname when the credits of the people bearing it are at least
+# this share of the movies whose text has the word ("Nolan": nearly all; "love":
+# a few credits against hundreds of overviews).
+SURNAME_SHARE = 0.3
+MIN_CREDITS = 2  # a person assumed from a partial name has at least this many
+SHORT_QUERY = 4  # content words; a longer query names surnames capitalised only
+ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A name the query did not spell out in full, and whom it was taken to mean."""
+
+    typed: str
+    person_id: int
+    name: str
+    how: str  # "surname" or "misspelling"
+    others: tuple[tuple[int, str], ...] = ()  # others it could have meant
+
+
+_DF_SQL = """
+SELECT w, (SELECT count(*) FROM {posting} AS p
+           WHERE p.lexeme = ANY(tsvector_to_array(to_tsvector('english', w))))
+FROM unnest(%s::text[]) AS w
+"""
+
+_SURNAME_SQL = """
+SELECT w, p.id, p.name,
+       count(*) FILTER (WHERE c.role = 'director'),
+       count(*) FILTER (WHERE c.role = 'cast')
+FROM unnest(%s::text[]) AS w
+JOIN {name} AS p ON lower(p.name) LIKE '%%' || w AND p.kind = 'person'
+JOIN {fact} AS c ON c.name_id = p.id AND c.role IN ('director', 'cast')
+WHERE lower(p.name) LIKE '%% ' || w OR lower(p.name) = w
+GROUP BY w, p.id, p.name
+"""
+
+_FUZZY_SQL = """
+SELECT g.typed, p.id, p.name, similarity(lower(p.name), g.typed) AS sim
+FROM unnest(%s::text[], %s::float8[]) AS g(typed, least_sim)
+JOIN {name} AS p ON lower(p.name) %% g.typed AND p.kind = 'person'
+WHERE similarity(lower(p.name), g.typed) >= g.least_sim
+UNION ALL
+SELECT w.typed, p.id, p.name, word_similarity(w.typed, lower(p.name))
+FROM unnest(%s::text[]) AS w(typed)
+JOIN {name} AS p ON w.typed <%% lower(p.name) AND p.kind = 'person'
+WHERE word_similarity(w.typed, lower(p.name)) >= %s
+"""
+
+_CREDITS_SQL = """
+SELECT name_id, count(*) FILTER (WHERE role = 'director'),
+       count(*) FILTER (WHERE role = 'cast')
+FROM {fact} WHERE name_id = ANY(%s) GROUP BY name_id
+"""
+
+
+def _prominence(directed: int, acted: int, role: str | None) -> int:
+    if role == "director":
+        return directed * 100 + acted
+    if role == "cast":
+        return acted * 100 + directed
+    return directed * 2 + acted
+
+
+def _fetch(sql: str, params: list) -> list:
+    sql = with_tables(sql, posting=Posting, name=Name, fact=Fact)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _best(candidates, role, typed, how) -> Resolution | None:
+    """The most prominent of (id, name, directed, acted) candidates, if any has
+    enough credits; the others with enough credits as alternatives."""
+    ranked = sorted(
+        (c for c in candidates if c[2] + c[3] >= MIN_CREDITS),
+        key=lambda c: (-_prominence(c[2], c[3], role), c[1]),
+    )
+    if not ranked:
+        return None
+    pk, name = ranked[0][:2]
+    others = tuple((c[0], c[1]) for c in ranked[1 : 1 + ALTERNATIVES])
+    return Resolution(typed, pk, name, how, others)
+
+
+def resolve(words: list[str], *, role: str | None, text: str) -> list[Resolution]:
+    """People meant by these content words (lower-cased, in query order) that named
+    nobody in full: misspelled names first, then surnames."""
+    words = [w for w in words if w.isalpha() and len(w) >= 3]
+    if not words:
+        return []
+    df = dict(_fetch(_DF_SQL, [words]))
+    capitalised = {w.casefold() for w in text.split()[1:] if w[:1].isupper()}
+    short = len(words) <= SHORT_QUERY
+    found = _misspellings(words, df, role, named=short or capitalised)
+    taken = {w for r in found for w in r.typed.split()}
+    surnames = [
+        w
+        for w in words
+        if w not in taken and w not in PARTICLES and (short or w in capitalised)
+    ]
+    if surnames:
+        found += _surnames(surnames, df, role)
+    seen, out = set(), []
+    for resolution in found:
+        if resolution.person_id not in seen:
+            seen.add(resolution.person_id)
+            out.append(resolution)
+    return out
+
+
+def _surnames(words: list[str], df: dict, role) -> list[Resolution]:
+    rows = _fetch(_SURNAME_SQL, [words])
+    out = []
+    for word in words:
+        people = [(pk, name, d, a) for w, pk, name, d, a in rows if w == word]
+        credits = sum(d + a for _, _, d, a in people)
+        if people and credits >= SURNAME_SHARE * max(df.get(word, 0), 1):
+            best = _best(people, role, word, "surname")
+            if best:
+                out.append(best)
+    return out
+
+
+def _misspellings(words: list[str], df: dict, role, *, named) -> list[Resolution]:
+    """Pairs of adjacent words matched to whole names by trigram similarity (pairs
+    of known words only when `named`: a short query, or capitalised words), and
+    unknown single words (in no movie's text) to one word of a name."""
+    unknown = [w for w in words if df.get(w, 0) == 0 and len(w) >= 4]
+    grams: dict[str, float] = {}
+    for a, b in zip(words, words[1:], strict=False):
+        if a in unknown or b in unknown:
+            grams[f"{a} {b}"] = NAME_SIMILARITY
+        elif named is True or (named and {a, b} <= named):
+            grams[f"{a} {b}"] = KNOWN_NAME_SIMILARITY
+    if not grams and not unknown:
+        return []
+    rows = _fetch(
+        _FUZZY_SQL,
+        [list(grams), list(grams.values()), unknown, WORD_SIMILARITY],
+    )
+    if not rows:
+        return []
+    credits = {
+        pk: (d, a) for pk, d, a in _fetch(_CREDITS_SQL, [list({r[1] for r in rows})])
+    }
+    out = []
+    for typed in [*grams, *unknown]:
+        matches = [r for r in rows if r[0] == typed]
+        if not matches or any(set(typed.split()) & set(r.typed.split()) for r in out):
+            continue
+        top = max(r[3] for r in matches)
+        # Among the most similar names (within 0.05), the most prominent.
+        near = [
+            (pk, name, *credits.get(pk, (0, 0)))
+            for _, pk, name, sim in matches
+            if sim >= top - 0.05
+        ]
+        best = _best(near, role, typed, "misspelling")
+        if best:
+            out.append(best)
+    return out

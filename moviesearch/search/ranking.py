@@ -1,0 +1,278 @@
+"""Keyword, semantic and hybrid ranking over any filtered movie queryset.
+
+- keyword: BM25 over the lexical index (moviesearch.search.lexical);
+- semantic: cosine to the story-first vector (moviesearch.search.vectors);
+- hybrid: a convex fusion of the two (BM25 scaled to its best, plus cosine) whose
+  weights depend on how much of the query names catalogue entities (names want the
+  lexical side, descriptions the vector), plus a boost for the movies carrying the
+  people, genres, keywords or decade the query names (search.entities), sized by the
+  share of the query those names explain, so "movie directed by X" lists X's films
+  first while a long description stays ranked by what it describes; an exact title
+  outranks all. `manage.py evaluate` measures each family of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from pgvector.django import CosineDistance
+
+from moviesearch.catalogue import catalogue
+from moviesearch.embeddings.models import Fact
+from moviesearch.search import entities
+from moviesearch.search.lexical import bm25_scores, matches_anything
+from moviesearch.search.vectors import query_vector, vector_scan
+
+MODES = ("hybrid", "semantic", "keyword")
+RRF_K = 60
+WINDOW = 100  # candidates taken from each ranking before fusion
+# Convex fusion weight of the lexical side: LEXICAL_BASE for a pure description,
+# rising by LEXICAL_FOR_NAMES as recognised names explain more of the query.
+LEXICAL_BASE = 0.3
+LEXICAL_FOR_NAMES = 0.4
+# Boost of a movie carrying what the query names, times the square of the share of
+# the query's words the names explain: 1.0 puts them above every other movie when
+# the query is only names; in a long description a recognised keyword only helps.
+ENTITY_BOOST = 1.0
+TITLE_BOOST = 2.0
+# A movie scoring under this share of the best one is "loosely related" (shown
+# apart). Chosen from `evaluate` data: on 536 held-out queries of every family, no
+# relevant film in a hybrid top 10 scored under 0.63 of the best (the lowest share
+# per family 0.64-1.0), so cutting there lost 0.000 nDCG@10 everywhere, while the
+# films after a director's or a title's own score ~0.3-0.45 of the best.
+STRONG_SHARE = 0.6
+
+
+@dataclass
+class Ranked:
+    ids: list[int]
+    scores: dict[int, float]
+    found: entities.Entities | None = None
+    named: set[int] = field(default_factory=set)
+    # The movies that match strongly; the others are "loosely related" (None: all).
+    strong: set[int] | None = None
+
+
+def _sorted(scores: dict[int, float]) -> list[int]:
+    return sorted(scores, key=lambda pk: (-scores[pk], pk))
+
+
+def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
+    """BM25, with a movie whose exact title the query is first, and the films of the
+    people the query names as typed (a full name, or a surname: "Hitchcock films")
+    raised by the best score times the share of the query the names explain, squared
+    (as hybrid's entity boost). Misspelled names are hybrid's business: keyword mode
+    matches the words typed."""
+    found = entities.recognise(text)
+    corrected = {r.person_id for r in found.resolutions if r.how != "surname"}
+    named = []
+    if set(found.people) - corrected:
+        literal = entities.Entities(
+            people={k: v for k, v in found.people.items() if k not in corrected},
+            role=found.role,
+            years=found.years,
+        )
+        named = entity_ranked(queryset, literal, limit)
+    scores = bm25_scores(queryset, text, limit, also=named)
+    top = max(scores.values(), default=0.0)
+    for pk in named:
+        scores[pk] = scores.get(pk, 0.0) + top * found.share**2
+    for pk in exact_titles(queryset, text):
+        scores[pk] = scores.get(pk, 0.0) + top + 1.0
+    return Ranked(_sorted(scores)[:limit], scores)
+
+
+def semantic_ranked(queryset, vector, limit: int, *, ef_search=None) -> Ranked:
+    with vector_scan(queryset, limit, ef_search=ef_search):
+        rows = list(
+            queryset.filter(embedding__isnull=False)
+            .annotate(distance=CosineDistance("embedding", vector))
+            .order_by("distance")
+            .values_list("pk", "distance")[:limit]
+        )
+    rows.sort(key=lambda row: row[1])  # relaxed_order may return near-sorted rows
+    return Ranked([pk for pk, _ in rows], {pk: 1.0 - float(d) for pk, d in rows})
+
+
+def cosines(queryset, vector, ids) -> dict[int, float]:
+    """Cosine similarity of these movies to the vector (by primary key)."""
+    if not ids:
+        return {}
+    rows = (
+        queryset.filter(pk__in=list(ids), embedding__isnull=False)
+        .annotate(distance=CosineDistance("embedding", vector))
+        .values_list("pk", "distance")
+    )
+    return {pk: 1.0 - float(d) for pk, d in rows}
+
+
+PEOPLE = ["director", "cast"]  # the roles of a person's facts
+
+
+def _popular(spec) -> list[str]:
+    """Most popular first, when the declaration names a popularity field."""
+    return [f"-{spec.popularity}"] if spec.popularity else []
+
+
+def _carrying(names, roles):
+    """The ids of the movies that have any of these names in any of these roles."""
+    return Fact.objects.filter(name__in=list(names), role__in=roles).values("movie_id")
+
+
+def entity_ranked(
+    queryset, found: entities.Entities, limit: int, candidates=()
+) -> list[int]:
+    """Movies carrying the named people (else the named genres and keywords) of the
+    named decade: the candidates among them first, then the most famous."""
+    spec = catalogue()
+    if found.years and spec.year:
+        first, last = found.years
+        queryset = queryset.filter(
+            **{f"{spec.year}__gte": first, f"{spec.year}__lte": last}
+        )
+    if found.people:
+        roles = [found.role] if found.role else PEOPLE
+        match = Q(pk__in=_carrying(found.people, roles))
+    else:
+        match = Q()  # only a decade, unless genres or keywords are named too
+        if found.genres:
+            match &= Q(pk__in=_carrying(found.genres, ["genre"]))
+        if found.keywords:
+            match &= Q(pk__in=_carrying(found.keywords, ["keyword"]))
+    first = Case(
+        When(pk__in=list(candidates), then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return list(
+        queryset.filter(match)
+        .annotate(first=first)
+        .order_by("first", *_popular(spec), "pk")
+        .values_list("pk", flat=True)
+        .distinct()[: limit + len(candidates)]
+    )
+
+
+def exact_titles(queryset, text: str) -> list[int]:
+    """Movies whose title (or original title) is exactly the query (the
+    UPPER(title) indexes)."""
+    text = " ".join(text.split())
+    match = Q()
+    for name in catalogue().titles:
+        match |= Q(**{f"{name}__iexact": text})
+    return list(queryset.filter(match).values_list("pk", flat=True)[:100])
+
+
+def fuse(rankings: list[tuple[Ranked, float]]) -> Ranked:
+    """Weighted Reciprocal Rank Fusion."""
+    scores: dict[int, float] = {}
+    for ranked, weight in rankings:
+        for rank, pk in enumerate(ranked.ids, start=1):
+            scores[pk] = scores.get(pk, 0.0) + weight / (RRF_K + rank)
+    ids = sorted(scores, key=lambda pk: -scores[pk])
+    return Ranked(ids, scores)
+
+
+def rank(queryset, text: str, mode: str, depth: int) -> Ranked:
+    """Rank movies for a query; depth is how many results the caller may page to.
+    `strong` holds the movies scoring at least STRONG_SHARE of the best."""
+    ranked = _rank(queryset, text, mode, depth)
+    if ranked.ids:
+        best = ranked.scores[ranked.ids[0]]
+        ranked.strong = {
+            pk for pk in ranked.ids if ranked.scores[pk] >= STRONG_SHARE * best
+        }
+    return ranked
+
+
+def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
+    window = max(WINDOW, depth)
+    if mode == "keyword":
+        return keyword_ranked(queryset, text, depth)
+    if mode == "semantic":
+        # Nearest vectors exist for any text, nonsense too: a query none of whose
+        # words (or names) the catalogue knows has no results.
+        if not (
+            matches_anything(text)
+            or exact_titles(queryset, text)
+            or entities.recognise(text)
+        ):
+            return Ranked([], {})
+        return semantic_ranked(queryset, query_vector(text), depth)
+    return hybrid_ranked(queryset, text, query_vector(text), window)
+
+
+def hybrid_ranked(queryset, text: str, vector, window: int) -> Ranked:
+    """Convex fusion of BM25 and cosine over both sides' candidates, with entity and
+    exact-title boosts (see the module docstring)."""
+    found = entities.recognise(text)
+    semantic = semantic_ranked(queryset, vector, window)
+    named = (
+        entity_ranked(queryset, found, window, candidates=semantic.ids) if found else []
+    )
+    titles = exact_titles(queryset, text)
+    lexical = bm25_scores(queryset, text, window, also=[*semantic.ids, *named])
+    if not lexical and not named and not titles:
+        return Ranked([], {}, found)  # nothing the query says is in the catalogue
+    pool = {*semantic.scores, *lexical, *named, *titles}
+    cosine = dict(semantic.scores)
+    cosine.update(cosines(queryset, vector, pool - cosine.keys()))
+    top = max(lexical.values(), default=0.0) or 1.0
+    share = found.share if found else 0.0
+    w_lex = LEXICAL_BASE + LEXICAL_FOR_NAMES * share
+    scores = {
+        pk: w_lex * lexical.get(pk, 0.0) / top + (1 - w_lex) * cosine.get(pk, 0.0)
+        for pk in pool
+    }
+    if named:
+        boost = ENTITY_BOOST * share**2
+        for pk in named:
+            scores[pk] += boost
+    for pk in titles:
+        scores[pk] += TITLE_BOOST
+    return Ranked(_sorted(scores), scores, found, set(named))
+
+
+def similar_ranked(queryset, movie, depth: int) -> Ranked:
+    """Movies like this one: its vector neighbours fused with the movies sharing
+    its people and genres (vectors alone rarely know who directed what)."""
+    shared = shared_facts_ranked(queryset, movie, max(WINDOW, depth))
+    if movie.embedding is None:
+        return shared
+    neighbours = semantic_ranked(queryset, movie.embedding, max(WINDOW, depth))
+    return fuse([(neighbours, 1.0), (shared, 1.0)])
+
+
+def shared_facts_ranked(queryset, movie, limit: int) -> Ranked:
+    """Movies sharing people (weighted 3) and genres with this one."""
+    mine = Fact.objects.filter(movie_id=movie.pk)
+    people = list(mine.filter(role__in=PEOPLE).values_list("name_id", flat=True))
+    genres = list(mine.filter(role="genre").values_list("name_id", flat=True))
+
+    def shared(names, roles):
+        found = (
+            Fact.objects.filter(movie_id=OuterRef("pk"), name__in=names, role__in=roles)
+            .values("movie_id")
+            .annotate(n=Count("name_id", distinct=True))
+            .values("n")
+        )
+        return Coalesce(Subquery(found), 0)
+
+    rows = list(
+        queryset.filter(
+            Q(pk__in=_carrying(people, PEOPLE)) | Q(pk__in=_carrying(genres, ["genre"]))
+        )
+        .annotate(shared=shared(people, PEOPLE) * 3 + shared(genres, ["genre"]))
+        .order_by("-shared", *_popular(catalogue()), "pk")
+        .values_list("pk", "shared")[:limit]
+    )
+    top = max((s for _, s in rows), default=1) or 1
+    return Ranked([pk for pk, _ in rows], {pk: s / top for pk, s in rows})

@@ -1,0 +1,130 @@
+"""Query vectors, cached, and the one place that sets pgvector's per-query knobs."""
+
+import hashlib
+import json
+from contextlib import contextmanager
+
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from moviesearch.conf import settings
+from moviesearch.embeddings import encoder
+
+
+def normalise_query(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def query_vector(text: str):
+    """The query's unit vector; cached by model identity + normalised text."""
+    key = (
+        "qvec:"
+        + hashlib.sha256(
+            f"{encoder.model_identity()}\x00{settings.EMBEDDING_QUERY_PROMPT}\x00"
+            f"{normalise_query(text)}".encode()
+        ).hexdigest()
+    )
+    vector = cache.get(key)
+    if vector is None:
+        vector = encoder.encode_query(normalise_query(text))
+        cache.set(key, vector, timeout=24 * 3600)
+    return vector
+
+
+def stored_vectors(ids) -> dict:
+    """The stored vectors (float32 numpy arrays) of these movies, by id, read in
+    pgvector's binary form: 50 vectors took 0.5 ms so, against 3 ms parsing the text
+    form that Django's client-side cursors get (and 5 ms for 1,500 cosines in SQL)."""
+    import numpy as np
+    import psycopg
+
+    from moviesearch.catalogue import movie_model
+
+    Movie = movie_model()
+
+    if not ids:
+        return {}
+    table = connection.ops.quote_name(Movie._meta.db_table)
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"SELECT id, embedding FROM {table} "
+            "WHERE id = ANY(%s) AND embedding IS NOT NULL",
+            [list(ids)],
+            binary=True,
+        )
+        # pgvector's binary form: dimensions (int16), unused (int16), big-endian
+        # float32 values.
+        return {
+            pk: np.frombuffer(data, dtype=">f4", offset=4).astype(np.float32)
+            for pk, data in cursor
+        }
+
+
+# A filter leaving at most this many movies, and at most this share of them, is
+# answered exactly (the distance to each of them): the HNSW graph would be walked
+# far past them and miss some, while an exact scan of a few thousand rows costs a few
+# ms. Broader filters walk the graph (bench/recall.py: at 12k, a 50 % filter took
+# 26 ms exactly, 7 ms by the graph with recall 0.99).
+EXACT_SCAN_MAX_ROWS = 10_000
+EXACT_SCAN_MAX_SHARE = 0.25
+EF_SEARCH_MAX = 1000  # pgvector's upper bound
+
+
+def vector_scan(queryset, k: int, *, ef_search: int | None = None):
+    """The scan for the k nearest movies of `queryset`, chosen by how many rows its
+    filters leave (the planner's estimate, planned not run): exact_scan() for few,
+    else hnsw_scan() with ef_search raised for the filter's selectivity."""
+    if not queryset.query.has_filters():
+        return hnsw_scan(k, ef_search=ef_search)
+    rows = estimated_rows(queryset)
+    total = max(estimated_rows(queryset.model._base_manager.all()), 1)
+    selectivity = min(1.0, rows / total)
+    if rows <= EXACT_SCAN_MAX_ROWS and selectivity <= EXACT_SCAN_MAX_SHARE:
+        return exact_scan()
+    return hnsw_scan(k, selectivity=selectivity, ef_search=ef_search)
+
+
+def estimated_rows(queryset) -> int:
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+@contextmanager
+def hnsw_scan(k: int, *, selectivity: float = 1.0, ef_search: int | None = None):
+    """Run the enclosed vector query by the HNSW index with iterative scans (so
+    filtered queries still return k rows) and ef_search sized to the request: under
+    a filter passing a fraction `selectivity` of the rows, ef_search / selectivity,
+    so about as many candidates pass as without it. `ef_search` replaces
+    SEARCH_HNSW_EF_SEARCH for callers that need candidates rather than the exact
+    top k (similar movies re-rank theirs). Sorting is off so the planner
+    walks the index even where a large ef_search makes it look dear. SET LOCAL
+    (set_config(..., true)) only lives in a transaction, hence the atomic block."""
+    ef = max(ef_search or settings.SEARCH_HNSW_EF_SEARCH, k)
+    ef = min(int(ef / max(selectivity, 0.001)), EF_SEARCH_MAX)
+    knobs = {
+        "hnsw.iterative_scan": "relaxed_order",
+        "hnsw.ef_search": str(ef),
+        "hnsw.max_scan_tuples": str(max(20000, ef * 200)),
+        "enable_sort": "off",
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(knobs)),
+            [x for item in knobs.items() for x in item],
+        )
+        yield
+
+
+@contextmanager
+def exact_scan():
+    """Run the enclosed vector query exactly: pgvector's HNSW index only serves plain
+    index scans, so with those off the planner reads the rows the filters leave
+    (bitmap scans on their B-trees) and sorts them by distance."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_indexscan', 'off', true)")
+        yield
