@@ -99,24 +99,16 @@ def check_declaration(app_configs=None, **kwargs):
             why = _relation_path_error(model, path)
             if why:
                 errors.append(_error(f"{cls.__name__}.{attribute}: {why}.", 7))
-    unknown = set(spec.lexical) - set(WEIGHTS)
-    if unknown:
-        errors.append(
-            _error(
-                f"{cls.__name__}.lexical has keys {sorted(unknown)}; the weights are "
-                f"{', '.join(WEIGHTS)}.",
-                8,
+    for attribute, allowed, id in (("lexical", WEIGHTS, 8), ("facts", ROLES, 10)):
+        unknown = set(getattr(spec, attribute)) - set(allowed)
+        if unknown:
+            errors.append(
+                _error(
+                    f"{cls.__name__}.{attribute} has keys {sorted(unknown)}; "
+                    f"use {', '.join(allowed)}.",
+                    id,
+                )
             )
-        )
-    roles = set(spec.facts) - set(ROLES)
-    if roles:
-        errors.append(
-            _error(
-                f"{cls.__name__}.facts has roles {sorted(roles)}; the roles are "
-                f"{', '.join(ROLES)}.",
-                10,
-            )
-        )
     backend = settings.EMBEDDING_BACKEND
     if backend not in ("torch", "onnx-int8"):
         errors.append(

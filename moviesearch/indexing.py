@@ -30,6 +30,6 @@ def refresh_documents(movie_ids: list[int]) -> None:
 
 def index_models():
     """The plugin's own tables that a bulk write fills (for `analyze`)."""
-    from moviesearch.embeddings.models import LexicalDocument, Posting
+    from moviesearch.embeddings.models import Fact, LexicalDocument, Name, Posting
 
-    return [Posting, LexicalDocument]
+    return [Posting, LexicalDocument, Name, Fact]

@@ -261,3 +261,32 @@ def test_a_host_template_uses_the_plugins_tag_library_and_urls():
     assert "Similar movies" in page and "Blade Runner" in page
     assert "Japanese" in page
     assert reverse("moviesearch:movie", args=[films[1].pk]) in page
+
+
+@pytest.mark.django_db
+def test_facts_follow_edits_and_an_unchanged_refresh_writes_nothing():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from moviesearch.embeddings.models import Fact
+    from moviesearch.embeddings.services import movie_refresh_documents
+
+    film = Movie.objects.create(title="Heat", overview="A heist in LA.")
+    pacino = Person.objects.create(name="Al Pacino")
+    credit = Credit.objects.create(movie=film, person=pacino, role="cast")
+    film.genres.add(Genre.objects.create(name="Crime"))
+
+    def facts():
+        return set(
+            Fact.objects.filter(movie_id=film.pk).values_list("role", "name__name")
+        )
+
+    assert facts() == {("cast", "Al Pacino"), ("genre", "Crime")}
+    with CaptureQueriesContext(connection) as queries:
+        movie_refresh_documents(movie_ids=[film.pk])
+    assert not [
+        q for q in queries if q["sql"].lstrip().startswith(("DELETE", "INSERT"))
+    ]
+    credit.role = "director"
+    credit.save()
+    assert facts() == {("director", "Al Pacino"), ("genre", "Crime")}

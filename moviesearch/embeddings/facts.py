@@ -42,25 +42,36 @@ def facts_of(movie, spec: Catalogue | None = None) -> list[tuple[str, str, int]]
     return out
 
 
+_CURRENT_SQL = """
+SELECT f.movie_id, f.role, n.name, f.position
+FROM {fact} AS f JOIN {name} AS n ON n.id = f.name_id
+WHERE f.movie_id = ANY(%s)
+"""
+
+
 def facts_refresh(movies: list, spec: Catalogue | None = None) -> None:
-    """Replace the facts of these movies (their relations loaded); call inside the
+    """Bring the facts of these movies (their relations loaded) in line with the
+    declaration, rewriting only the movies whose facts changed; call inside the
     transaction that writes their documents."""
     if not movies:
         return
     spec = spec or catalogue()
-    rows = [(m.pk, *fact) for m in movies for fact in facts_of(m, spec)]
-    ids, roles, names, positions = (
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        [r[2] for r in rows],
-        [r[3] for r in rows],
-    )
-    kinds = [ROLES[role] for role in roles]
+    wanted = {m.pk: set(facts_of(m, spec)) for m in movies}
     tables = {"fact": Fact, "name": Name}
     with connection.cursor() as cursor:
+        cursor.execute(with_tables(_CURRENT_SQL, **tables), [list(wanted)])
+        stored: dict[int, set] = {pk: set() for pk in wanted}
+        for movie_id, role, name, position in cursor.fetchall():
+            stored[movie_id].add((role, name, position))
+        changed = [pk for pk, facts in wanted.items() if facts != stored[pk]]
+        if not changed:
+            return
+        rows = [(pk, *fact) for pk in changed for fact in wanted[pk]]
+        ids, roles, names, positions = ([row[i] for row in rows] for i in range(4))
+        kinds = [ROLES[role] for role in roles]
         if rows:
             cursor.execute(with_tables(_NAMES_SQL, **tables), [kinds, names])
-        cursor.execute(with_tables(_DELETE_SQL, **tables), [[m.pk for m in movies]])
+        cursor.execute(with_tables(_DELETE_SQL, **tables), [changed])
         if rows:
             cursor.execute(
                 with_tables(_FACTS_SQL, **tables), [ids, roles, kinds, names, positions]

@@ -73,12 +73,14 @@ class Name(models.Model):
             models.UniqueConstraint(fields=["kind", "name"], name="name_kind_unique")
         ]
         indexes = [
-            # Names are looked up case-insensitively, and near misses by pg_trgm.
+            # Names are looked up case-insensitively, and people's near misses and
+            # surnames by pg_trgm (partial: a BitmapAnd with the kind cost 1.6 ms).
             models.Index(Lower("name"), "kind", name="name_lower_kind"),
             GinIndex(
                 OpClass(Lower("name"), name="gin_trgm_ops"),
-                name="name_trgm",
+                name="name_person_trgm",
                 fastupdate=False,
+                condition=models.Q(kind="person"),
             ),
         ]
 
@@ -97,7 +99,12 @@ class Fact(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["name", "role"], name="fact_name_role")]
+        # The movies carrying a name in a role, read from the index alone.
+        indexes = [
+            models.Index(
+                fields=["name", "role"], include=["movie"], name="fact_name_role"
+            )
+        ]
 
     def __str__(self):
         return f"movie {self.movie_id}: {self.role} {self.name_id}"

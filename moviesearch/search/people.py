@@ -1,6 +1,6 @@
 """Resolve people a query names only in part: a surname alone ("Hitchcock films")
 or a misspelled name ("Christopher Nlan"), by trigram similarity (pg_trgm; the
-name_trgm index on lower(name)), the most prominent person first. People are the
+name_person_trgm index on lower(name)), the most prominent person first. People are the
 plugin's names of kind "person" (moviesearch.embeddings.models.Name), credited by
 the facts the declaration reads (Fact, roles director and cast)."""
 

@@ -40,24 +40,24 @@ def stored_vectors(ids) -> dict:
 
     from moviesearch.catalogue import movie_model
 
-    Movie = movie_model()
-
     if not ids:
         return {}
-    table = connection.ops.quote_name(Movie._meta.db_table)
+    meta = movie_model()._meta
+    table = connection.ops.quote_name(meta.db_table)
+    pk = connection.ops.quote_name(meta.pk.column)
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
-            f"SELECT id, embedding FROM {table} "
-            "WHERE id = ANY(%s) AND embedding IS NOT NULL",
+            f"SELECT {pk}, embedding FROM {table} "
+            f"WHERE {pk} = ANY(%s) AND embedding IS NOT NULL",
             [list(ids)],
             binary=True,
         )
         # pgvector's binary form: dimensions (int16), unused (int16), big-endian
         # float32 values.
         return {
-            pk: np.frombuffer(data, dtype=">f4", offset=4).astype(np.float32)
-            for pk, data in cursor
+            movie_id: np.frombuffer(data, dtype=">f4", offset=4).astype(np.float32)
+            for movie_id, data in cursor
         }
 
 

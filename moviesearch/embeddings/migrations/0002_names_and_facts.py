@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=300)),
             ],
             options={
-                'indexes': [models.Index(django.db.models.functions.text.Lower('name'), models.F('kind'), name='name_lower_kind'), django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Lower('name'), name='gin_trgm_ops'), fastupdate=False, name='name_trgm')],
+                'indexes': [models.Index(django.db.models.functions.text.Lower('name'), models.F('kind'), name='name_lower_kind'), django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Lower('name'), name='gin_trgm_ops'), condition=models.Q(('kind', 'person')), fastupdate=False, name='name_person_trgm')],
                 'constraints': [models.UniqueConstraint(fields=('kind', 'name'), name='name_kind_unique')],
             },
         ),
@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('name', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='facts', to='moviesearch_embeddings.name')),
             ],
             options={
-                'indexes': [models.Index(fields=['name', 'role'], name='fact_name_role')],
+                'indexes': [models.Index(fields=['name', 'role'], include=['movie'], name='fact_name_role')],
             },
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),

@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from moviesearch.catalogue import movie_model
 from moviesearch.embeddings import encoder, schema
-from moviesearch.embeddings.models import LexicalDocument, Posting
+from moviesearch.embeddings.models import Fact, LexicalDocument, Name, Posting
 from moviesearch.embeddings.services import EmbedReport, movies_embed
 from moviesearch.sql import analyze
 
@@ -101,7 +101,7 @@ class Command(BaseCommand):
                 self.stdout.write("Building the HNSW index...")
                 schema.create_hnsw_index()
             if report.embedded:
-                analyze(movie_model(), Posting, LexicalDocument)
+                analyze(movie_model(), Posting, LexicalDocument, Fact, Name)
         seconds = time.perf_counter() - started
         rate = report.embedded / seconds if seconds else 0
         self.stdout.write(
