@@ -61,7 +61,10 @@ def _m2m_changed(movie_model, sender, instance, action, pk_set, **kwargs):
 def _child_changed(movie_model, attname, sender, instance, **kwargs):
     movie_id = getattr(instance, attname)
     # A cascade from a deleted movie: nothing left to refresh.
-    if movie_id is not None and movie_model.objects.filter(pk=movie_id).exists():
+    if (
+        movie_id is not None
+        and movie_model._default_manager.filter(pk=movie_id).exists()
+    ):
         _touch([movie_id])
 
 
@@ -69,7 +72,7 @@ def _named_changed(movie_model, path, sender, instance, created, raw=False, **kw
     if created or raw:
         return
     ids = list(
-        movie_model.objects.filter(**{path: instance})
+        movie_model._default_manager.filter(**{path: instance})
         .values_list("pk", flat=True)
         .distinct()[:10000]
     )
