@@ -16,7 +16,7 @@ def _error(msg: str, id: int, hint: str | None = None) -> checks.Error:
 
 
 def _paths(spec) -> list[tuple[str, str]]:
-    """(attribute, path) for every path the declaration reads."""
+    """(attribute, path) for every value path the declaration reads."""
     out = [("title", spec.title)] + [("titles", t) for t in spec.titles]
     out += [(a, getattr(spec, a)) for a in ("year", "popularity") if getattr(spec, a)]
     for item in spec.dense:
@@ -24,9 +24,7 @@ def _paths(spec) -> list[tuple[str, str]]:
     for weight, paths in spec.lexical.items():
         out += [(f"lexical[{weight!r}]", p) for p in paths]
     out += [(f"facts[{role!r}]", p) for role, p in spec.facts.items()]
-    out += [("prefetch", p) for p in spec.prefetch]
-    out += [("watch", p) for p in spec.watch]
-    return out
+    return out  # prefetch and watch are relation paths: _relation_path_error
 
 
 def _relation_path_error(model, path: str) -> str | None:

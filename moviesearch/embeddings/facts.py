@@ -69,10 +69,9 @@ def facts_refresh(movies: list, spec: Catalogue | None = None) -> None:
         rows = [(pk, *fact) for pk in changed for fact in wanted[pk]]
         ids, roles, names, positions = ([row[i] for row in rows] for i in range(4))
         kinds = [ROLES[role] for role in roles]
-        if rows:
-            cursor.execute(with_tables(_NAMES_SQL, **tables), [kinds, names])
         cursor.execute(with_tables(_DELETE_SQL, **tables), [changed])
         if rows:
+            cursor.execute(with_tables(_NAMES_SQL, **tables), [kinds, names])
             cursor.execute(
                 with_tables(_FACTS_SQL, **tables), [ids, roles, kinds, names, positions]
             )

@@ -72,7 +72,7 @@ def movie_refresh_documents(*, movie_ids: list[int]) -> dict[int, tuple]:
                 for x in (m.pk, d.hash, d.title, d.people, d.topics, d.story)
             ]
             with connection.cursor() as cursor:
-                sql = with_tables(_REFRESH_SQL, movie=movie_model())
+                sql = with_tables(_REFRESH_SQL, movie=Movie)
                 cursor.execute(sql.format(rows=rows), params)
             postings_refresh(movie_ids=[m.pk for m, _ in chunk])
         for m, d in changed:
@@ -118,7 +118,7 @@ def movies_embed(*, movie_ids: list[int], force: bool = False) -> EmbedReport:
         for (movie, doc), vector in chunk:
             params += [movie.pk, doc.hash, _vector_literal(vector)]
         with connection.cursor() as cursor:
-            sql = with_tables(_EMBED_SQL, movie=movie_model())
+            sql = with_tables(_EMBED_SQL, movie=Movie)
             cursor.execute(sql.format(rows=rows), params)
             report.embedded += cursor.rowcount
     return report
