@@ -3,12 +3,20 @@
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from pgvector.django import HnswIndex
 
 from catalog.querysets import MovieQuerySet
 from moviesearch.mixins import EmbeddedMovie
+
+
+def listed_order():
+    """Orders genres read through a movie (the link table joined under its own
+    name) as they were linked: TMDB's order."""
+    table = Movie.genres.through._meta.db_table
+    return RawSQL(f'"{table}"."id"', ()).asc()
 
 
 class Genre(models.Model):
@@ -129,6 +137,14 @@ class Movie(EmbeddedMovie):
 
     def get_absolute_url(self):
         return reverse("moviesearch:movie", args=[self.pk])
+
+    def genres_as_listed(self) -> list[str]:
+        """Genre names in the order TMDB lists them (the first is the film's main
+        genre): the link rows' order. `genres` itself is ordered by name."""
+        listed = getattr(self, "listed_genres", None)  # MovieCatalogue.prefetch
+        if listed is None:
+            listed = Genre.objects.filter(movies=self).order_by(listed_order())
+        return [g.name for g in listed]
 
     def directors(self) -> list[str]:
         return [c.person.name for c in self.ordered_credits() if c.role == "director"]

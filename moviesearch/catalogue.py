@@ -37,7 +37,9 @@ ROLES = {"director": "person", "cast": "person", "genre": "genre", "keyword": "k
 
 
 class Catalogue:
-    """The demo catalogue's shape; a host overrides what differs."""
+    """What a host declares; every attribute but `title` may be left as it is. The
+    defaults suit a model with only a `title` (README "Add it to your project");
+    the demo's declaration, catalog/moviesearch.py, fills in every one."""
 
     #: "app_label.ModelName" of the host's movie model (it inherits
     #: moviesearch.mixins.EmbeddedMovie); defaults to MOVIESEARCH_MOVIE_MODEL.
@@ -46,46 +48,45 @@ class Catalogue:
     title = "title"
     #: Title fields an exact-title query matches (case-insensitively; index
     #: Upper(field) to make that an index lookup).
-    titles: list = ["title", "original_title"]
+    titles: list = ["title"]
     #: The release year as an ORM path ("year", or "released__year" on a date);
-    #: empty: decades in queries are not matched.
-    year = "year"
+    #: empty: decades in queries are not matched, and no year filter.
+    year = ""
     #: A field ordering equally good matches, most popular first; empty: none.
-    popularity = "popularity"
+    popularity = ""
+    #: How many people rated the film (an ORM path): similar movies and
+    #: recommendations lean towards well-known films; empty: `popularity` stands in.
+    votes = ""
+    #: A language code searches can be filtered by (an ORM path); empty: none.
+    language = ""
+    #: The film's TMDB id (an ORM path): the API shows it, and MovieLens ratings are
+    #: joined on it (import_movielens, evaluate_recommendations); empty: none.
+    tmdb_id = ""
+    #: The text shown under a result's title, with the query's words marked (an ORM
+    #: path to a text field); empty: none.
+    summary = ""
+    #: More of the film for the API's movie endpoint, by key: ORM paths.
+    details: dict = {}
     #: What the model embeds, in order: paths, or (label, path) for a list of names
     #: written "Label: a, b." ("Genres: Drama, War.").
-    dense: list = [
-        "title",
-        "overview",
-        ("Genres:", "genres__name"),
-        ("Keywords:", "keywords__name"),
-    ]
+    dense: list = ["title"]
     #: Most names of one labelled list the dense text keeps.
     dense_list_limit = 12
     #: What the BM25 side indexes, by full-text weight (A title ... D story).
-    lexical: dict = {
-        "A": ["title", "original_title"],
-        "B": ["directors", "cast"],
-        "C": ["genres__name", "keywords__name"],
-        "D": ["tagline", "overview"],
-    }
+    lexical: dict = {"A": ["title"]}
     #: The names each movie carries, by role (director, cast, genre, keyword): paths
-    #: to strings. Queries are matched against them ("movie directed by ...",
-    #: misspelled and partial names), results say which one matched, and similar
-    #: movies share them. A role the host does not have is left out.
-    facts: dict = {
-        "director": "directors",
-        "cast": "cast",
-        "genre": "genres__name",
-        "keyword": "keywords__name",
-    }
+    #: to strings, in the order the movie lists them (the first genre is its main
+    #: one). Queries are matched against them ("movie directed by ...", misspelled
+    #: and partial names), results say which one matched, the genre filter reads
+    #: them, and similar movies share them. A role the host does not have is left out.
+    facts: dict = {}
     #: Loaded in bulk before documents are built (QuerySet.prefetch_related).
-    prefetch: list = ["genres", "keywords", "credits__person"]
+    prefetch: list = []
     #: Relations whose edits change a document: a many-to-many of the movie, a
     #: reverse foreign key (credits), or a path to a named row (credits__person: a
     #: renamed person makes their films stale). Signal receivers are connected per
     #: path when the app is ready.
-    watch: list = ["genres", "keywords", "credits", "credits__person"]
+    watch: list = []
 
     def get_model(self) -> type[models.Model]:
         label = self.model or settings.MOVIESEARCH_MOVIE_MODEL
@@ -118,6 +119,20 @@ def read(obj, path: str) -> tuple[list[str], bool]:
                 found.append(attr)
         values = found
     return [str(v) for v in values if v not in (None, "")], many
+
+
+def value(obj, path: str):
+    """The one value at `path` on `obj` ("year", "released__year", a method or a
+    property), or None where a step is missing; "" for an empty path."""
+    if not path:
+        return ""
+    for part in path.split("__"):
+        if obj is None:
+            return None
+        obj = getattr(obj, part)
+        if callable(obj) and not isinstance(obj, models.Manager):
+            obj = obj()
+    return obj
 
 
 def check_path(model, path: str) -> str | None:

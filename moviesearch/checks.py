@@ -18,7 +18,9 @@ def _error(msg: str, id: int, hint: str | None = None) -> checks.Error:
 def _paths(spec) -> list[tuple[str, str]]:
     """(attribute, path) for every value path the declaration reads."""
     out = [("title", spec.title)] + [("titles", t) for t in spec.titles]
-    out += [(a, getattr(spec, a)) for a in ("year", "popularity") if getattr(spec, a)]
+    single = ("year", "popularity", "votes", "language", "tmdb_id", "summary")
+    out += [(a, getattr(spec, a)) for a in single if getattr(spec, a)]
+    out += [(f"details[{key!r}]", p) for key, p in spec.details.items()]
     for item in spec.dense:
         out.append(("dense", item[1] if isinstance(item, tuple) else item))
     for weight, paths in spec.lexical.items():
@@ -93,8 +95,9 @@ def check_declaration(app_configs=None, **kwargs):
         if why:
             errors.append(_error(f"{cls.__name__}.{attribute}: {why}.", 6))
     for attribute in ("prefetch", "watch"):
-        for path in getattr(spec, attribute):
-            why = _relation_path_error(model, path)
+        for item in getattr(spec, attribute):
+            # A Prefetch object names its path as prefetch_through.
+            why = _relation_path_error(model, getattr(item, "prefetch_through", item))
             if why:
                 errors.append(_error(f"{cls.__name__}.{attribute}: {why}.", 7))
     for attribute, allowed, id in (("lexical", WEIGHTS, 8), ("facts", ROLES, 10)):

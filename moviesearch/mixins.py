@@ -6,10 +6,14 @@ nearest vectors, search, similar movies)."""
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.utils.functional import cached_property
 from pgvector.django import CosineDistance, VectorField
 
-# The packaged model's; `resize_embeddings` writes the host a migration for another.
-EMBEDDING_DIMENSIONS = 384
+from moviesearch.conf import settings
+
+# The packaged model's 384 unless set; `resize_embeddings` writes the host's
+# migration to another.
+EMBEDDING_DIMENSIONS = settings.EMBEDDING_DIMENSIONS
 
 
 def _current_q() -> Q:
@@ -61,9 +65,14 @@ class EmbeddedMovieQuerySet(models.QuerySet):
         }
 
     def with_facts(self):
-        """What a result page shows, loaded in bulk. A host's queryset overrides it
-        to prefetch its own relations (genres, credits) and calls super()."""
-        return self.defer("embedding", "search_vector")
+        """What a result page shows, loaded in bulk: the movie's names by role (its
+        `roles`). A host's queryset may override it to prefetch its own relations
+        for its templates, and calls super()."""
+        from moviesearch.embeddings.facts import facts_prefetch
+
+        return self.defer("embedding", "search_vector").prefetch_related(
+            facts_prefetch()
+        )
 
     def with_document_facts(self):
         """What the declaration's documents read (Catalogue.prefetch), loaded."""
@@ -130,3 +139,12 @@ class EmbeddedMovie(models.Model):
 
     class Meta:
         abstract = True
+
+    @cached_property
+    def roles(self) -> dict[str, list[str]]:
+        """The names this movie carries by role, as the plugin read them through
+        the declaration: {"director": [...], "cast": [...], "genre": [...],
+        "keyword": [...]} (templates: movie.roles.director)."""
+        from moviesearch.embeddings.facts import roles_of
+
+        return roles_of(self)

@@ -4,6 +4,24 @@ plugin's app labels (and a host's table names) decide them."""
 from django.db import connection
 
 
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def column(model, path: str, *, alias: str = "", empty: str = "NULL") -> str:
+    """SQL for a declared path on the model's own table (as `alias`): a field's
+    quoted column, or a date field's year ("released__year"); `empty` for an
+    empty path."""
+    if not path:
+        return empty
+    name, _, transform = path.partition("__")
+    field = model._meta.get_field(name)
+    if field.is_relation or transform not in ("", "year"):
+        raise ValueError(f"{path!r} is not a column of {model.__name__}")
+    sql = f"{alias}.{quote(field.column)}" if alias else quote(field.column)
+    return f"EXTRACT(YEAR FROM {sql})::int" if transform == "year" else sql
+
+
 def with_tables(sql: str, **models) -> str:
     """`sql` with each `{name}` replaced by the quoted table of `models[name]`, and
     `{name_pk}` by its primary key column."""

@@ -96,8 +96,14 @@ def test_embedding_status_exit_code_for_monitoring(movies, fake_encoder, capsys)
     assert "current: 7" in capsys.readouterr().out
 
 
-def test_switching_to_a_model_of_another_dimension(movies, tmp_path, settings, capsys):
-    """The documented procedure, with a 128-d model built here from the packaged one."""
+def test_switching_to_a_model_of_another_dimension(
+    movies, tmp_path, settings, monkeypatch, capsys
+):
+    """The documented procedure, with a 128-d model built here from the packaged one:
+    EMBEDDING_DIMENSIONS, `resize_embeddings` writes the host's migration, `migrate`
+    runs it (vectors cleared, column resized), `reindex`."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
     from sentence_transformers import SentenceTransformer, models
 
     base = SentenceTransformer(encoder.model_path(), device="cpu")
@@ -107,13 +113,31 @@ def test_switching_to_a_model_of_another_dimension(movies, tmp_path, settings, c
     )
 
     call_command("reindex", "--no-progress")
+    capsys.readouterr()
     assert schema.column_dimensions() == 384
     settings.EMBEDDING_MODEL = str(tmp_path / "m128")
     assert Movie.objects.embedding_counts()["stale"] == 7
     with pytest.raises(CommandError, match="resize_embeddings"):
         call_command("reindex", "--stale", "--no-progress")
-    call_command("resize_embeddings")
+    with pytest.raises(CommandError, match="EMBEDDING_DIMENSIONS = 128"):
+        call_command("resize_embeddings")
+    # What EMBEDDING_DIMENSIONS = 128 in settings does as the models load.
+    monkeypatch.setattr(Movie._meta.get_field("embedding"), "dimensions", 128)
+    call_command("resize_embeddings", "--dry-run")
+    written = capsys.readouterr().out
+    assert "ResizeEmbedding(" in written and "dimensions=128" in written
+    assert schema.column_dimensions() == 384  # nothing altered behind Django's back
+
+    namespace = {}
+    exec(written, namespace)  # the migration file as `migrate` would import it
+    loader = MigrationLoader(connection)
+    migration = namespace["Migration"]("0099_embedding_128d", "catalog")
+    state = loader.project_state(loader.graph.leaf_nodes("catalog"), at_end=True)
+    with connection.schema_editor() as editor:
+        state = migration.apply(state, editor)
+    assert state.models["catalog", "movie"].fields["embedding"].dimensions == 128
     assert schema.column_dimensions() == 128
+    assert schema.hnsw_index_exists()
     assert Movie.objects.embedding_counts() == {"missing": 7, "current": 0, "stale": 0}
     call_command("reindex", "--no-progress")
     assert Movie.objects.embedding_counts()["current"] == 7

@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from catalog.models import Movie, Person
+from catalog.models import Movie
+from moviesearch.embeddings.models import Name
 from moviesearch.quality.queries import (
     EVALUATION_ONLY,
     generate_queries,
@@ -67,7 +68,8 @@ def test_surname_names_the_person_who_holds_it(make_movie):
     (hitch,) = [q for q in surnames if "Hitchcock" in q.query]
     assert hitch.query in {form.format("Hitchcock") for form in SURNAME_FORMS}
     assert set(hitch.relevant) == {m.pk for m in hitchcock}
-    assert hitch.entity == f"person:{Person.objects.get(name='Alfred Hitchcock').pk}"
+    hitchcock_name = Name.objects.get(kind="person", name="Alfred Hitchcock")
+    assert hitch.entity == f"person:{hitchcock_name.pk}"  # a Name id
     assert any("del Toro" in text for text in texts)
     assert not any(word in text for text in texts for word in ("Scott", "Ng", "Prince"))
     # The framing is seeded: across seeds every form is used.

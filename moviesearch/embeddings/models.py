@@ -93,7 +93,9 @@ class Fact(models.Model):
     place (billing order). Rebuilt with the movie's documents."""
 
     pk = models.CompositePrimaryKey("movie", "role", "name")
-    movie = models.ForeignKey(MOVIE_MODEL, on_delete=models.CASCADE, related_name="+")
+    movie = models.ForeignKey(
+        MOVIE_MODEL, on_delete=models.CASCADE, related_name="moviesearch_facts"
+    )
     role = models.CharField(max_length=8)
     name = models.ForeignKey(Name, on_delete=models.CASCADE, related_name="facts")
     position = models.PositiveSmallIntegerField(default=0)

@@ -3,7 +3,7 @@
 dropped through the schema editor."""
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import connection
 from pgvector.django import HnswIndex
 
 from moviesearch.catalogue import movie_model
@@ -56,19 +56,3 @@ def create_hnsw_index() -> None:
         return
     with connection.schema_editor() as editor:
         editor.add_index(movie_model(), hnsw_index())
-
-
-def resize_column(dimensions: int) -> None:
-    """Change the column to vector(dimensions); every stored vector is dropped."""
-    table = connection.ops.quote_name(_table())
-    drop_hnsw_index()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"ALTER TABLE {table} ALTER COLUMN embedding "
-            f"TYPE vector({int(dimensions)}) USING NULL"
-        )
-        cursor.execute(
-            f"UPDATE {table} SET embedding_hash = '', embedding_model = '', "
-            "embedded_at = NULL"
-        )
-    create_hnsw_index()

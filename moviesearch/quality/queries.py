@@ -15,7 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.models import Credit, Movie
+from moviesearch.catalogue import catalogue, movie_model
+from moviesearch.embeddings.models import Fact
 from moviesearch.quality.wikipedia import wikipedia_rows
 
 FAMILIES = (
@@ -53,7 +54,7 @@ class EvalQuery:
     family: str
     relevant: tuple[int, ...]  # movie ids, sorted
     split: str  # "train", "heldout", "judged" or "file"
-    entity: str = ""  # what the split is made by, e.g. "person:12"
+    entity: str = ""  # what the split is made by, e.g. "person:12" (a Name id)
 
 
 def _order(seed: int, key: str) -> str:
@@ -79,44 +80,54 @@ class _Facts:
     count: int
     years: dict
     titles: dict
-    names: dict
+    names: dict  # person (Name id) → name
     directed: dict
     starred: dict
     top_billed: dict
-    genres: dict
+    genres: dict  # genre name → movie ids
     keywords: dict
     overviews: dict
 
 
+def columns(movies, *paths):
+    """(pk, the value at each ORM path) per movie; None for an empty path."""
+    used = [path for path in paths if path]
+    for pk, *found in movies.values_list("pk", *used):
+        values = iter(found)
+        yield pk, *(next(values) if path else None for path in paths)
+
+
 def _facts(movies) -> _Facts:
-    ids = set(movies.values_list("pk", flat=True))
+    """What queries are made of: the declaration's title, year and summary, and
+    the names (moviesearch.embeddings Fact) of `movies`."""
+    spec = catalogue()
+    ids = list(movies.values_list("pk", flat=True))
     years, titles, overviews = {}, {}, {}
-    for pk, year, title, overview in movies.values_list(
-        "pk", "year", "title", "overview"
+    for pk, year, title, overview in columns(
+        movies, spec.year, spec.title, spec.summary
     ):
         years[pk], titles[pk], overviews[pk] = year, title, overview
     names, directed = {}, defaultdict(set)
     starred, top_billed = defaultdict(set), defaultdict(set)
-    credits = Credit.objects.filter(movie__in=ids).values_list(
-        "movie_id", "person_id", "person__name", "role", "order"
-    )
-    for movie, person, name, role, order in credits:
-        names[person] = name
-        if role == Credit.Role.DIRECTOR:
-            directed[person].add(movie)
-        else:
-            starred[person].add(movie)
-            if order < TOP_BILLED:
-                top_billed[person].add(movie)
     genres, keywords = defaultdict(set), defaultdict(set)
-    for movie, name in Movie.genres.through.objects.filter(movie__in=ids).values_list(
-        "movie_id", "genre__name"
-    ):
-        genres[name].add(movie)
-    for movie, name in Movie.keywords.through.objects.filter(movie__in=ids).values_list(
-        "movie_id", "keyword__name"
-    ):
-        keywords[name].add(movie)
+    facts = (
+        Fact.objects.filter(movie__in=ids)
+        .order_by("movie", "role", "position")
+        .values_list("movie_id", "name_id", "name__name", "role", "position")
+    )
+    for movie, person, name, role, position in facts:
+        if role == "genre":
+            genres[name].add(movie)
+        elif role == "keyword":
+            keywords[name].add(movie)
+        elif role in ("director", "cast"):
+            names[person] = name
+            if role == "director":
+                directed[person].add(movie)
+            else:
+                starred[person].add(movie)
+                if position < TOP_BILLED:  # billing order
+                    top_billed[person].add(movie)
     return _Facts(
         len(ids),
         years,
@@ -203,7 +214,7 @@ def generate_queries(
     if wikipedia is not None and "plot" in families:
         rows = wikipedia_rows(wikipedia)
     candidates = list(
-        _candidates(_facts(Movie.objects.all()), seed=seed, wikipedia=rows)
+        _candidates(_facts(movie_model().objects.all()), seed=seed, wikipedia=rows)
     )
     kinds = defaultdict(set)  # one split per kind of entity, whatever the families
     for _, key, _, _ in candidates:

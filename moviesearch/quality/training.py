@@ -7,11 +7,11 @@ import random
 import tempfile
 from collections import defaultdict
 
-from moviesearch.catalogue import movie_model
+from moviesearch.catalogue import catalogue, movie_model
 from moviesearch.conf import settings
 from moviesearch.embeddings.documents import movie_document
 from moviesearch.quality.metrics import retrieval_metrics
-from moviesearch.quality.queries import EVALUATION_ONLY, FAMILIES
+from moviesearch.quality.queries import EVALUATION_ONLY, FAMILIES, columns
 
 DOCUMENT_FORMATS = ("product", "reference")
 # Every family but the Wikipedia plot clauses (evaluation only), from the training
@@ -29,8 +29,9 @@ def document_texts(document_format: str = "product", movies=None) -> dict[int, s
         raise ValueError(f"document format must be one of {DOCUMENT_FORMATS}")
     movies = movie_model().objects.all() if movies is None else movies
     if document_format == "reference":
-        rows = movies.values_list("pk", "title", "overview")
-        return {pk: f"{title}. {overview}".strip() for pk, title, overview in rows}
+        spec = catalogue()  # the title and summary it declares
+        rows = columns(movies, spec.title, spec.summary)
+        return {pk: f"{title}. {summary or ''}".strip() for pk, title, summary in rows}
     movies = movies.with_document_facts()
     return {m.pk: movie_document(m).text for m in movies.iterator(chunk_size=1000)}
 

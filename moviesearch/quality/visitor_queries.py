@@ -1,7 +1,7 @@
 """Visitor-style evaluation queries: a surname alone, a misspelled name, a pasted
 overview, a plot clause from Wikipedia. Each generator yields (family, entity key,
 query, relevant movie ids) like quality.queries' own, with the same entity keys
-(person:<id>, title:<normalised title>), so the by-entity split covers them too.
+(person:<Name id>, title:<normalised title>), so the by-entity split covers them too.
 Choices (framing, edit, clause) are seeded by the seed and the entity."""
 
 import random

@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from moviesearch.catalogue import movie_model
+from moviesearch.catalogue import catalogue, movie_model
 from moviesearch.recommendations import selectors, services
 from moviesearch.recommendations.ratelimit import write_retry_after
 from moviesearch.recommendations.visitors import visitor_from_request
@@ -104,7 +104,7 @@ def recommendation_results(picks) -> list[dict]:
     titles = dict(  # of the liked films: their titles are all a because line needs
         movie_model()
         .objects.filter(pk__in={p.because_id for p in picks})
-        .values_list("pk", "title")
+        .values_list("pk", catalogue().title)
     )
     results = []
     for pick in picks:

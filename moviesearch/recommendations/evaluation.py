@@ -9,11 +9,14 @@ from datetime import UTC, datetime
 
 import numpy as np
 from django.db import transaction
+from django.db.models import F
 from scipy import sparse
 
-from catalog.models import Movie
+from moviesearch.catalogue import catalogue, movie_model
+from moviesearch.embeddings.models import Fact
 from moviesearch.recommendations import metrics, weights
 from moviesearch.recommendations.features import feature_rows
+from moviesearch.recommendations.importer import films_by_tmdb_id
 from moviesearch.recommendations.models import CoLike, Interaction, LikeCount
 from moviesearch.recommendations.movielens import Problems, links_read, ratings_read
 from moviesearch.recommendations.selectors import recommended
@@ -41,15 +44,13 @@ class Report:
 
 def events_read(ratings, links) -> list[Event]:
     """The ratings of catalogue films, as events."""
+    by_tmdb_id = films_by_tmdb_id()
     problems = Problems()
     link_map = links_read(links, problems)
-    catalogue = dict(
-        Movie.objects.filter(tmdb_id__isnull=False).values_list("tmdb_id", "pk")
-    )
     return [
-        Event(r.user, catalogue[r.tmdb_id], float(r.rating), r.timestamp)
+        Event(r.user, by_tmdb_id[r.tmdb_id], float(r.rating), r.timestamp)
         for r in ratings_read(ratings, link_map, problems)
-        if r.tmdb_id in catalogue
+        if r.tmdb_id in by_tmdb_id
     ]
 
 
@@ -121,11 +122,23 @@ def neighbours_truth(
 
 
 def first_genres(ids) -> dict[int, int]:
-    rows = Movie.genres.through.objects.filter(movie_id__in=ids).order_by("pk")
+    """Each film's main genre (its first, as the declaration lists them): a Name id."""
+    rows = Fact.objects.filter(movie_id__in=ids, role="genre").order_by("position")
     first: dict[int, int] = {}
-    for movie_id, genre_id in rows.values_list("movie_id", "genre_id"):
+    for movie_id, genre_id in rows.values_list("movie_id", "name_id"):
         first.setdefault(movie_id, genre_id)
     return first
+
+
+def most_rated(limit: int = 3000) -> list[int]:
+    """The films most people rated (Catalogue.votes; its popularity when it
+    declares no votes, pk order when neither)."""
+    spec = catalogue()
+    order = spec.votes or spec.popularity
+    by = [F(order).desc(nulls_last=True), "pk"] if order else ["pk"]
+    return list(
+        movie_model().objects.order_by(*by).values_list("pk", flat=True)[:limit]
+    )
 
 
 def _load(rows: dict[str, list[Event]], prefix: str) -> int:
@@ -151,15 +164,16 @@ def _wipe():
 
 
 def _nearest(film: int, semantic_ranked) -> list[int]:
-    vector = Movie.objects.get(pk=film).embedding
+    movies = movie_model().objects
+    vector = movies.get(pk=film).embedding
     if vector is None:
         return []
-    return semantic_ranked(Movie.objects.exclude(pk=film), vector, K).ids
+    return semantic_ranked(movies.exclude(pk=film), vector, K).ids
 
 
 def _product_similar(film: int) -> list[int]:
-    movie = Movie.objects.get(pk=film)
-    return [m.pk for m in Movie.objects.similar_to(movie, limit=K)]
+    movies = movie_model().objects
+    return [m.pk for m in movies.similar_to(movies.get(pk=film), limit=K)]
 
 
 def _ndcg(truth, rank) -> float:
@@ -168,12 +182,12 @@ def _ndcg(truth, rank) -> float:
 
 def fit_examples(films: list[int], truth: dict[int, set[int]]) -> tuple[list, list]:
     """Feature rows of each film's candidates, and whether each is in the truth."""
-    xs, ys = [], []
+    xs, ys, movies = [], [], movie_model().objects
     for film in films:
         if film not in truth:
             continue
-        movie = Movie.objects.get(pk=film)
-        ids, _ = candidates(Movie.objects.all(), movie)
+        movie = movies.get(pk=film)
+        ids, _ = candidates(movies.all(), movie)
         xs += feature_rows(movie, ids)
         ys += [pk in truth[film] for pk in ids]
     return xs, ys
@@ -208,7 +222,7 @@ def evaluate(
     from moviesearch.search.ranking import semantic_ranked
     from moviesearch.search.ranking import similar_ranked as landed_similar
 
-    report = Report()
+    report, movies = Report(), movie_model().objects
     rows = by_user(events_read(ratings, links))
     train, held = users_split(list(rows), seed=seed, held_out=held_out)
     train_rows = {u: rows[u] for u in sorted(train)}
@@ -223,9 +237,7 @@ def evaluate(
     }
     popular = train_likes.popular()
     genre_of = first_genres(set(train_likes.films) | set(truth))
-    by_votes = list(
-        Movie.objects.order_by("-vote_count", "pk").values_list("pk", flat=True)[:3000]
-    )
+    by_votes = most_rated()
     genre_of.update(first_genres(by_votes))
     fit_films = popular[:200]
 
@@ -242,9 +254,7 @@ def evaluate(
         s = report.similar
         s["landed similar (vector + shared facts)"] = _ndcg(
             truth,
-            lambda f: landed_similar(
-                Movie.objects.exclude(pk=f), Movie.objects.get(pk=f), K
-            ).ids[:K],
+            lambda f: landed_similar(movies.exclude(pk=f), movies.get(pk=f), K).ids[:K],
         )
         s["vector neighbours alone"] = _ndcg(
             truth, lambda f: _nearest(f, semantic_ranked)

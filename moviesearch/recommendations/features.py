@@ -4,8 +4,10 @@ import math
 
 from django.db import connection
 
+from moviesearch.catalogue import catalogue, movie_model, value
+from moviesearch.embeddings.models import Fact
 from moviesearch.recommendations.models import CoLike, LikeCount
-from moviesearch.sql import with_tables
+from moviesearch.sql import column, with_tables
 
 # Order of the columns of each feature row (weights.py follows it).
 NAMES = (
@@ -16,7 +18,7 @@ NAMES = (
     "first_genre",  # 1 when the candidate has the film's first genre
     "keywords",  # shared keywords, log(1 + n)
     "era",  # -log(1 + years apart)
-    "votes",  # log(1 + TMDB vote count)
+    "votes",  # log(1 + Catalogue.votes: the demo's TMDB vote count)
     "colike",  # cosine over likers (0 without interactions)
     "together",  # log(1 + co-likers)
     "likers",  # log(1 + the candidate's likers)
@@ -31,39 +33,58 @@ NAMES = (
 FEW_LIKERS = (10, 20, 40, 80)
 
 # One statement for every candidate, the film's own facts (f) included: correlated
-# counts over indexed link tables (ORM joins of credits x genres x keywords multiply
-# rows), and the film's vector never leaves the database.
+# counts over the facts' primary key (movie, role, name) (ORM joins of people x
+# genres x keywords multiply rows), and the film's vector never leaves the database.
 FEATURES_SQL = """
 WITH f AS MATERIALIZED (  -- once, not per candidate
   SELECT fm.embedding,
-         ARRAY(SELECT person_id FROM catalog_credit
-               WHERE movie_id = fm.id AND role = 'director') AS directors,
-         ARRAY(SELECT person_id FROM catalog_credit
-               WHERE movie_id = fm.id AND role = 'cast') AS actors,
-         ARRAY(SELECT keyword_id FROM catalog_movie_keywords
-               WHERE movie_id = fm.id) AS keywords,
-         ARRAY(SELECT genre_id FROM catalog_movie_genres
-               WHERE movie_id = fm.id ORDER BY id) AS genres
-  FROM catalog_movie fm WHERE fm.id = %(film)s
+         ARRAY(SELECT name_id FROM {fact}
+               WHERE movie_id = fm.{movie_pk} AND role = 'director') AS directors,
+         ARRAY(SELECT name_id FROM {fact}
+               WHERE movie_id = fm.{movie_pk} AND role = 'cast') AS actors,
+         ARRAY(SELECT name_id FROM {fact}
+               WHERE movie_id = fm.{movie_pk} AND role = 'keyword') AS keywords,
+         ARRAY(SELECT name_id FROM {fact}
+               WHERE movie_id = fm.{movie_pk} AND role = 'genre'
+               ORDER BY position) AS genres
+  FROM {movie} fm WHERE fm.{movie_pk} = %(film)s
 )
-SELECT m.id,
+SELECT m.{movie_pk},
        CASE WHEN f.embedding IS NULL OR m.embedding IS NULL THEN 0
             ELSE 1 - (m.embedding <=> f.embedding) END,
-       (SELECT count(DISTINCT c.person_id) FROM catalog_credit c
-         WHERE c.movie_id = m.id AND c.role = 'director'
-           AND c.person_id = ANY(f.directors)),
-       (SELECT count(DISTINCT c.person_id) FROM catalog_credit c
-         WHERE c.movie_id = m.id AND c.role = 'cast' AND c.person_id = ANY(f.actors)),
-       ARRAY(SELECT g.genre_id FROM catalog_movie_genres g WHERE g.movie_id = m.id),
-       (SELECT count(*) FROM catalog_movie_keywords k
-         WHERE k.movie_id = m.id AND k.keyword_id = ANY(f.keywords)),
-       m.year, m.vote_count, cl.score, cl.together, lc.likers, f.genres
-FROM catalog_movie m
+       (SELECT count(*) FROM {fact} c
+         WHERE c.movie_id = m.{movie_pk} AND c.role = 'director'
+           AND c.name_id = ANY(f.directors)),
+       (SELECT count(*) FROM {fact} c
+         WHERE c.movie_id = m.{movie_pk} AND c.role = 'cast'
+           AND c.name_id = ANY(f.actors)),
+       ARRAY(SELECT g.name_id FROM {fact} g
+             WHERE g.movie_id = m.{movie_pk} AND g.role = 'genre'),
+       (SELECT count(*) FROM {fact} k
+         WHERE k.movie_id = m.{movie_pk} AND k.role = 'keyword'
+           AND k.name_id = ANY(f.keywords)),
+       {year}, {votes}, cl.score, cl.together, lc.likers, f.genres
+FROM {movie} m
 CROSS JOIN f
-LEFT JOIN {colike} cl ON cl.movie_id = %(film)s AND cl.other_id = m.id
-LEFT JOIN {likecount} lc ON lc.movie_id = m.id
-WHERE m.id = ANY(%(ids)s)
+LEFT JOIN {colike} cl ON cl.movie_id = %(film)s AND cl.other_id = m.{movie_pk}
+LEFT JOIN {likecount} lc ON lc.movie_id = m.{movie_pk}
+WHERE m.{movie_pk} = ANY(%(ids)s)
 """
+
+
+def votes_sql(alias: str) -> str:
+    """SQL for how many people rated a film (Catalogue.votes; popularity when the
+    host has no count; 0 when neither)."""
+    spec = catalogue()
+    return column(movie_model(), spec.votes or spec.popularity, alias=alias, empty="0")
+
+
+def features_sql() -> str:
+    model, spec = movie_model(), catalogue()
+    sql = FEATURES_SQL.replace("{votes}", votes_sql("m")).replace(
+        "{year}", column(model, spec.year, alias="m", empty="NULL::int")
+    )
+    return with_tables(sql, movie=model, fact=Fact, colike=CoLike, likecount=LikeCount)
 
 
 def feature_rows(film, ids: list[int]) -> list[list[float]]:
@@ -71,12 +92,11 @@ def feature_rows(film, ids: list[int]) -> list[list[float]]:
     if not ids:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(
-            with_tables(FEATURES_SQL, colike=CoLike, likecount=LikeCount),
-            {"film": film.pk, "ids": list(ids)},
-        )
+        cursor.execute(features_sql(), {"film": film.pk, "ids": list(ids)})
         found = {row[0]: row[1:] for row in cursor.fetchall()}
     genres = next(iter(found.values()))[-1] if found else []
+    spec = catalogue()
+    film_year = value(film, spec.year) if spec.year else None
     mine = set(genres)
     rows = []
     for pk in ids:
@@ -88,7 +108,7 @@ def feature_rows(film, ids: list[int]) -> list[list[float]]:
         )
         theirs = set(theirs)
         # An unknown year counts as a generation apart.
-        years = abs(year - film.year) if year and film.year else 30
+        years = abs(year - film_year) if year and film_year else 30
         rows.append(
             [
                 float(cos),

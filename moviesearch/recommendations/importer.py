@@ -4,9 +4,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from moviesearch.catalogue import movie_model
+from moviesearch.catalogue import catalogue, movie_model
 from moviesearch.recommendations.models import Interaction
 from moviesearch.recommendations.movielens import Problems, links_read, ratings_read
 
@@ -21,21 +22,32 @@ class ImportReport:
     users: set[str] = field(default_factory=set)
 
 
+def films_by_tmdb_id() -> dict[int, int]:
+    """{TMDB id: movie pk} of the films that have one (Catalogue.tmdb_id): what
+    MovieLens links point at. ImproperlyConfigured when the declaration has none."""
+    path = catalogue().tmdb_id
+    if not path:
+        raise ImproperlyConfigured(
+            "moviesearch: the catalogue declaration has no tmdb_id, so MovieLens "
+            "ratings cannot be matched to its films (set Catalogue.tmdb_id)."
+        )
+    films = movie_model().objects.filter(**{f"{path}__isnull": False})
+    return dict(films.values_list(path, "pk"))
+
+
 def interactions_import(
     *, ratings: Path, links: Path, source: str = "movielens", progress=None
 ) -> ImportReport:
     """Upsert each rating as a `rated` interaction of visitor `source:userId`, at
     its timestamp; a second run of the same files changes nothing."""
+    by_tmdb_id = films_by_tmdb_id()
     problems = Problems()
     link_map = links_read(links, problems)
-    catalogue = dict(
-        movie_model().objects.filter(tmdb_id__isnull=False).values_list("tmdb_id", "pk")
-    )
     report, batch = ImportReport(), []
     for rating in ratings_read(ratings, link_map, problems):
         if progress is not None:
             progress.update(1)
-        movie_id = catalogue.get(rating.tmdb_id)
+        movie_id = by_tmdb_id.get(rating.tmdb_id)
         if movie_id is None:
             report.unknown += 1
             continue

@@ -5,6 +5,7 @@ from moviesearch.catalogue import movie_model
 from moviesearch.recommendations import selectors
 from moviesearch.recommendations.models import Interaction
 from moviesearch.recommendations.visitors import visitor_from_request
+from moviesearch.search.display import shown
 
 RATINGS = [x / 2 for x in range(10, 0, -1)]
 
@@ -39,11 +40,11 @@ def recommended_for_you(context, limit=6):
     picks = selectors.recommended(visitor=visitor, limit=limit)
     ids = {p.movie_id for p in picks} | {p.because_id for p in picks}
     movies = movie_model().objects.filter(pk__in=ids).with_facts().in_bulk()
-    shown = []
+    picked = []
     for pick in picks:
         movie = movies.get(pick.movie_id)
         liked = movies.get(pick.because_id)
         if movie is not None:
-            movie.because = f"Because you liked {liked.title}" if liked else ""
-            shown.append(movie)
-    return {"movies": shown}
+            movie.because = f"Because you liked {shown(liked).title}" if liked else ""
+            picked.append(movie)
+    return {"movies": picked}

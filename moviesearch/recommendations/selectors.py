@@ -10,6 +10,7 @@ from pgvector import Vector
 
 from moviesearch import conf
 from moviesearch.catalogue import movie_model
+from moviesearch.recommendations.features import votes_sql
 from moviesearch.recommendations.models import CoLike, Interaction, LikeCount
 from moviesearch.recommendations.visitors import Visitor
 from moviesearch.search.ranking import semantic_ranked
@@ -52,7 +53,7 @@ JOIN unnest(%s::int[], %s::real[]) AS w (movie_id, weight) ON w.movie_id = m.{mo
 WHERE m.embedding IS NOT NULL
 """
 FACTS_SQL = """
-SELECT m.{movie_pk}, m.vote_count, lc.likers,
+SELECT m.{movie_pk}, {votes}, lc.likers,
        CASE WHEN %(taste)s::vector IS NULL OR m.embedding IS NULL THEN NULL
             ELSE m.embedding <=> %(taste)s::vector END
 FROM {movie} m
@@ -148,7 +149,11 @@ def recommended_for(
     # taking the ids as one array.
     with connection.cursor() as cursor:
         cursor.execute(
-            with_tables(FACTS_SQL, likecount=LikeCount, movie=movie_model()),
+            with_tables(
+                FACTS_SQL.replace("{votes}", votes_sql("m")),
+                likecount=LikeCount,
+                movie=movie_model(),
+            ),
             {"taste": taste, "ids": candidates},
         )
         rows = cursor.fetchall()

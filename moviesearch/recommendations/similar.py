@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import connection
 
-from catalog.models import Movie
+from moviesearch.catalogue import catalogue, movie_model
+from moviesearch.embeddings.models import Fact
 from moviesearch.recommendations import weights
-from moviesearch.recommendations.features import feature_rows
+from moviesearch.recommendations.features import feature_rows, votes_sql
 from moviesearch.recommendations.models import CoLike, LikeCount
 from moviesearch.search.ranking import Ranked
 from moviesearch.search.vectors import hnsw_scan
@@ -29,18 +30,21 @@ class SimilarRanked(Ranked):
 
 # The film's own sources in one statement: the most voted films sharing a director
 # or a top-billed actor with it (index lookups; a count over every credit costs ten
-# times more), its first genre (as imported: the through table's order), and its
-# co-liked films by cosine and by co-likers.
+# times more), its first genre (as the host lists them), and its co-liked films by
+# cosine and by co-likers.
 SOURCES_SQL = """
 SELECT
-  ARRAY(SELECT m.id FROM catalog_movie m
-        WHERE m.id IN (SELECT c.movie_id FROM catalog_credit c
-                       WHERE c.person_id IN (SELECT p.person_id FROM catalog_credit p
-                                             WHERE p.movie_id = %(film)s
-                                               AND p."order" < 5))
-        ORDER BY m.vote_count DESC, m.id LIMIT %(pool)s),
-  (SELECT g.genre_id FROM catalog_movie_genres g WHERE g.movie_id = %(film)s
-   ORDER BY g.id LIMIT 1),
+  ARRAY(SELECT m.{movie_pk} FROM {movie} m
+        WHERE m.{movie_pk} IN (
+          SELECT c.movie_id FROM {fact} c
+          WHERE c.role IN ('director', 'cast')
+            AND c.name_id IN (SELECT p.name_id FROM {fact} p
+                              WHERE p.movie_id = %(film)s
+                                AND p.role IN ('director', 'cast')
+                                AND p.position < 5))
+        ORDER BY {votes} DESC, m.{movie_pk} LIMIT %(pool)s),
+  (SELECT g.name_id FROM {fact} g WHERE g.movie_id = %(film)s AND g.role = 'genre'
+   ORDER BY g.position LIMIT 1),
   ARRAY(SELECT cl.other_id FROM {colike} cl WHERE cl.movie_id = %(film)s
         ORDER BY cl.score DESC, cl.other_id LIMIT %(pool)s),
   ARRAY(SELECT cl.other_id FROM {colike} cl WHERE cl.movie_id = %(film)s
@@ -50,25 +54,29 @@ SELECT
 # HNSW index for an ORDER BY distance to a scalar subquery); none while the film has
 # no vector.
 NEAREST_SQL = """
-SELECT m.id FROM catalog_movie m
+SELECT m.{movie_pk} FROM {movie} m
 WHERE m.embedding IS NOT NULL
-  AND EXISTS (SELECT 1 FROM catalog_movie f
-              WHERE f.id = %(film)s AND f.embedding IS NOT NULL)
-ORDER BY m.embedding <=> (SELECT f.embedding FROM catalog_movie f WHERE f.id = %(film)s)
+  AND EXISTS (SELECT 1 FROM {movie} f
+              WHERE f.{movie_pk} = %(film)s AND f.embedding IS NOT NULL)
+ORDER BY m.embedding <=> (SELECT f.embedding FROM {movie} f
+                          WHERE f.{movie_pk} = %(film)s)
 LIMIT %(limit)s
 """
 
 
 def genre_popular(genre_id: int) -> list[int]:
-    """The 30 most voted and the 30 most liked films of a genre (whole catalogue;
-    cached for GENRE_CACHE_SECONDS: popularity moves slowly)."""
+    """The 30 most voted and the 30 most liked films of a genre (a Name id; whole
+    catalogue; cached for GENRE_CACHE_SECONDS: popularity moves slowly)."""
     key = f"recs:genre-popular:{cache.get(VERSION_KEY, 0)}:{genre_id}"
     ids = cache.get(key)
     if ids is None:
-        in_genre = Movie.objects.filter(genres=genre_id)
-        ids = list(
-            in_genre.order_by("-vote_count", "pk").values_list("pk", flat=True)[:30]
+        in_genre = movie_model().objects.filter(
+            moviesearch_facts__role="genre", moviesearch_facts__name=genre_id
         )
+        spec = catalogue()
+        votes = spec.votes or spec.popularity
+        order = [f"-{votes}"] if votes else []
+        ids = list(in_genre.order_by(*order, "pk").values_list("pk", flat=True)[:30])
         ids += list(
             LikeCount.objects.filter(movie__in=in_genre.values("pk"))
             .order_by("-likers", "movie_id")
@@ -99,13 +107,18 @@ def candidates(queryset, movie) -> tuple[list[int], set[int]]:
     The sources read the whole catalogue (the vector neighbours by the HNSW index
     with ef_search = POOL: candidates for the blend, not the exact top 100); when
     `queryset` has filters, one more query keeps the candidates it holds."""
+    model = movie_model()
     with connection.cursor() as cursor:
+        sources = SOURCES_SQL.replace("{votes}", votes_sql("m"))
         cursor.execute(
-            with_tables(SOURCES_SQL, colike=CoLike), {"film": movie.pk, "pool": POOL}
+            with_tables(sources, movie=model, fact=Fact, colike=CoLike),
+            {"film": movie.pk, "pool": POOL},
         )
         people, genre, by_score, by_together = cursor.fetchone()
     with hnsw_scan(POOL, ef_search=POOL), connection.cursor() as cursor:
-        cursor.execute(NEAREST_SQL, {"film": movie.pk, "limit": POOL + 1})
+        cursor.execute(
+            with_tables(NEAREST_SQL, movie=model), {"film": movie.pk, "limit": POOL + 1}
+        )
         nearest = [pk for (pk,) in cursor.fetchall()]
     co_liked = by_score + by_together
     ids = dict.fromkeys(nearest + people + co_liked + most_liked())

@@ -3,9 +3,10 @@
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from moviesearch.catalogue import movie_model
+from moviesearch.catalogue import catalogue, movie_model, value
 from moviesearch.search import suggest as suggestions
 from moviesearch.search.because import because
+from moviesearch.search.display import shown
 from moviesearch.search.params import (
     BadParameter,
     _int,
@@ -21,15 +22,19 @@ def _error(status: int, message: str) -> JsonResponse:
 
 
 def movie_result(movie) -> dict:
-    return {
-        "id": movie.pk,
-        "tmdb_id": movie.tmdb_id,
-        "title": movie.title,
-        "year": movie.year,
-        "genres": [g.name for g in movie.genres.all()],
-        "directors": movie.directors(),
+    """A result as the API shows it: id, the film's TMDB id when declared, title,
+    year, genres, directors, score and address."""
+    spec, m = catalogue(), shown(movie)
+    result = {"id": movie.pk}
+    if spec.tmdb_id:
+        result["tmdb_id"] = value(movie, spec.tmdb_id)
+    return result | {
+        "title": m.title,
+        "year": m.year,
+        "genres": m.genres,
+        "directors": m.directors,
         "score": round(float(getattr(movie, "score", 0.0)), 6),
-        "url": movie.get_absolute_url(),
+        "url": m.url,
     }
 
 
@@ -105,31 +110,19 @@ def movie_detail(request, pk: int):
     movie = _movie_or_none(pk)
     if movie is None:
         return _error(404, f"no movie with id {pk}")
-    return JsonResponse(
-        {
-            "id": movie.pk,
-            "tmdb_id": movie.tmdb_id,
-            "imdb_id": movie.imdb_id,
-            "title": movie.title,
-            "original_title": movie.original_title,
-            "year": movie.year,
-            "release_date": movie.release_date.isoformat()
-            if movie.release_date
-            else None,
-            "overview": movie.overview,
-            "tagline": movie.tagline,
-            "runtime": movie.runtime,
-            "original_language": movie.original_language,
-            "popularity": movie.popularity,
-            "vote_average": movie.vote_average,
-            "vote_count": movie.vote_count,
-            "genres": [g.name for g in movie.genres.all()],
-            "directors": movie.directors(),
-            "cast": movie.cast(),
-            "keywords": list(movie.keywords.values_list("name", flat=True)),
-            "url": movie.get_absolute_url(),
-        }
-    )
+    spec, m = catalogue(), shown(movie)
+    body = {"id": movie.pk, "title": m.title, "year": m.year}
+    if spec.tmdb_id:
+        body["tmdb_id"] = value(movie, spec.tmdb_id)
+    body |= {key: value(movie, path) for key, path in spec.details.items()}
+    body |= {
+        "genres": m.genres,
+        "directors": m.directors,
+        "cast": m.cast,
+        "keywords": m.keywords,
+        "url": m.url,
+    }
+    return JsonResponse(body)
 
 
 @require_GET

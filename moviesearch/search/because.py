@@ -1,20 +1,20 @@
 """Short reasons why a movie is similar to another, computed from their facts."""
 
+from moviesearch.search.display import shown
+
 
 def because(movie, other) -> str:
     """One line: same director, co-liked, shared cast or genres, or "similar story"."""
-    directors = set(movie.directors())
-    same = [d for d in other.directors() if d in directors]
+    mine, theirs = shown(movie), shown(other)
+    same = [d for d in theirs.directors if d in set(mine.directors)]
     if same:
         return f"Also directed by {', '.join(same[:2])}"
-    if getattr(other, "co_liked", False):  # set by MovieQuerySet.similar_to
-        return f"Liked by people who liked {movie.title}"
-    cast = set(movie.cast())
-    shared = [c for c in other.cast() if c in cast]
+    if getattr(other, "co_liked", False):  # set by EmbeddedMovieQuerySet.similar_to
+        return f"Liked by people who liked {mine.title}"
+    shared = [c for c in theirs.cast if c in set(mine.cast)]
     if shared:
         return f"Also starring {', '.join(shared[:2])}"
-    genres = {g.name for g in movie.genres.all()}
-    common = [g.name for g in other.genres.all() if g.name in genres]
+    common = [g for g in theirs.genres if g in set(mine.genres)]
     if len(common) >= 2:
         return f"Also {' and '.join(common[:2]).lower()}"
     if common:

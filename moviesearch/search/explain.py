@@ -9,7 +9,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from moviesearch.catalogue import movie_model
+from moviesearch.catalogue import catalogue, movie_model, value
 from moviesearch.embeddings.models import Fact
 
 # Private-use characters mark the matched words, so that the overview can be
@@ -38,10 +38,13 @@ def explain_results(*, text: str, movies: list, entities=None) -> None:
     facts = _facts(entities, movies)
     wanted = _normal(text)
     content = [w for w in dict.fromkeys(wanted.split()) if w not in TITLE_IGNORES]
+    spec = catalogue()
     for movie in movies:
-        reasons = _named(entities, movie, facts.get(movie.pk, set()))
-        title = _normal(movie.title)
-        if wanted and wanted in {title, _normal(movie.original_title)}:
+        year = value(movie, spec.year) if spec.year else None
+        reasons = _named(entities, year, facts.get(movie.pk, set()))
+        title = _normal(str(value(movie, spec.title) or ""))
+        titles = {_normal(str(value(movie, t) or "")) for t in spec.titles}
+        if wanted and wanted in titles | {title}:
             reasons.insert(0, "Title match")
         elif shared := [w for w in content if w in title.split()]:
             reasons.append("Title has " + ", ".join(f"“{w}”" for w in shared[:4]))
@@ -58,8 +61,9 @@ def explain_results(*, text: str, movies: list, entities=None) -> None:
         movie.snippet = _html(snippet) if words else ""
 
 
-def _named(entities, movie, facts: set[tuple[int, str]]) -> list[str]:
-    """Reasons from what the query named and this movie has ((name id, role))."""
+def _named(entities, year, facts: set[tuple[int, str]]) -> list[str]:
+    """Reasons from what the query named and this movie (of this year) has
+    ((name id, role))."""
     reasons = []
     for pk, name in entities.people.items():
         if (pk, "director") in facts:
@@ -76,10 +80,10 @@ def _named(entities, movie, facts: set[tuple[int, str]]) -> list[str]:
         for pk, name in entities.keywords.items()
         if (pk, "keyword") in facts
     ]
-    if entities.years and movie.year:
+    if entities.years and year:
         start, end = entities.years
-        if start <= movie.year <= end:
-            reasons.append(f"From the {start}s ({movie.year})")
+        if start <= year <= end:
+            reasons.append(f"From the {start}s ({year})")
     return reasons
 
 
@@ -99,13 +103,13 @@ def _facts(entities, movies: list) -> dict[int, set[tuple[int, str]]]:
 
 def _snippets(text: str, ids: list[int]) -> dict[int, str]:
     """The overview of each movie with the query's words marked (one query)."""
-    words = WORD.findall(text)[:20]
-    if not words:
+    words, summary = WORD.findall(text)[:20], catalogue().summary
+    if not words or not summary:
         return {}
     # Any of the words, not all: a description rarely shares every word.
     query = reduce(or_, (SearchQuery(w, config=CONFIG) for w in words))
     headline = SearchHeadline(
-        "overview",
+        summary,
         query,
         config=CONFIG,
         start_sel=START,

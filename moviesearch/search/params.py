@@ -3,8 +3,9 @@
 import re
 from dataclasses import dataclass, field
 
-from catalog.models import Genre
+from moviesearch.catalogue import catalogue
 from moviesearch.conf import settings
+from moviesearch.embeddings.models import Name
 from moviesearch.search.ranking import MODES
 
 MAX_DEPTH = 1000  # page * limit: deep paging past this is refused
@@ -31,24 +32,40 @@ class SearchParams:
         return (self.page - 1) * self.limit
 
     def filter(self, queryset):
-        """Apply the filters (not the query) to a movie queryset."""
-        # By genre id, not name: the planner then knows how many movies a genre has,
+        """Apply the filters (not the query) to a movie queryset: genres through
+        the movies' facts, year and language through the declared paths."""
+        # By name id, not name: the planner then knows how many movies a genre has,
         # and search.vectors chooses an exact or an HNSW scan from its estimate.
+        spec = catalogue()
         if self.genres:
             ids = dict(
-                Genre.objects.filter(name__in=self.genres).values_list("name", "pk")
+                Name.objects.filter(
+                    kind=Name.Kind.GENRE, name__in=self.genres
+                ).values_list("name", "pk")
             )
             for name in self.genres:
                 if name not in ids:
                     return queryset.none()
-                queryset = queryset.filter(genres=ids[name])
+                queryset = queryset.filter(
+                    moviesearch_facts__role="genre", moviesearch_facts__name=ids[name]
+                )
         if self.year_min is not None:
-            queryset = queryset.filter(year__gte=self.year_min)
+            queryset = queryset.filter(**{f"{spec.year}__gte": self.year_min})
         if self.year_max is not None:
-            queryset = queryset.filter(year__lte=self.year_max)
+            queryset = queryset.filter(**{f"{spec.year}__lte": self.year_max})
         if self.language:
-            queryset = queryset.filter(original_language=self.language)
+            queryset = queryset.filter(**{spec.language: self.language})
         return queryset
+
+
+def genre_names() -> list[str]:
+    """The genres movies have, by name (the genre filter's choices)."""
+    return list(
+        Name.objects.filter(kind=Name.Kind.GENRE, facts__role="genre")
+        .distinct()
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
 
 
 def _int(data, name, default, low, high):
@@ -86,6 +103,9 @@ def parse_search_params(data, *, default_limit: int = 10) -> SearchParams:
         year_min=_int(data, "year_min", None, 0, 9999),
         year_max=_int(data, "year_max", None, 0, 9999),
     )
+    spec = catalogue()
+    if not spec.year and (params.year_min is not None or params.year_max is not None):
+        raise BadParameter("this catalogue has no years to filter by")
     if params.page * params.limit > MAX_DEPTH:
         raise BadParameter(f"page * limit must be at most {MAX_DEPTH}")
     if (
@@ -97,7 +117,12 @@ def parse_search_params(data, *, default_limit: int = 10) -> SearchParams:
     genres = [clean_text(g) for g in data.getlist("genre") if clean_text(g)]
     if len(genres) > 10:
         raise BadParameter("at most 10 genre filters")
-    known = {g.casefold(): g for g in Genre.objects.values_list("name", flat=True)}
+    known = {
+        g.casefold(): g
+        for g in Name.objects.filter(kind=Name.Kind.GENRE).values_list(
+            "name", flat=True
+        )
+    }
     for name in genres:
         if name.casefold() not in known:
             raise BadParameter(f"unknown genre {name[:60]!r}")
@@ -105,5 +130,7 @@ def parse_search_params(data, *, default_limit: int = 10) -> SearchParams:
     language = data.get("language", "").strip().lower()
     if language and not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", language):
         raise BadParameter("language must be a language code such as 'en' or 'fr'")
+    if language and not spec.language:
+        raise BadParameter("this catalogue has no languages to filter by")
     params.language = language
     return params

@@ -3,7 +3,7 @@
 import logging
 from dataclasses import dataclass, field
 
-from moviesearch.catalogue import movie_model
+from moviesearch.catalogue import catalogue, movie_model, value
 from moviesearch.search.explain import explain_results
 from moviesearch.search.params import SearchParams
 
@@ -36,13 +36,15 @@ def movies_search(*, params: SearchParams) -> SearchResult:
     degrades to keyword ranking and says so."""
     queryset = params.filter(movie_model().objects.all())
     if not params.q:
+        popularity = catalogue().popularity
+        order = [f"-{popularity}"] if popularity else []
         page = list(
-            queryset.order_by("-popularity", "pk").with_facts()[
+            queryset.order_by(*order, "pk").with_facts()[
                 params.offset : params.offset + params.limit
             ]
         )
         for movie in page:
-            movie.score = float(movie.popularity)
+            movie.score = float(value(movie, popularity) or 0) if popularity else 0.0
         return SearchResult(page, params.mode)
     mode, notice = params.mode, ""
     try:

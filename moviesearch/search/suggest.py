@@ -1,15 +1,16 @@
 """Suggestions as a visitor types: titles, people and genres with a word starting
 with the text, the most prominent first; near misses (pg_trgm) when none has."""
 
-from urllib.parse import quote, urlencode
+from urllib.parse import quote as url_quote
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.urls import reverse
 
-from moviesearch.catalogue import movie_model
+from moviesearch.catalogue import catalogue, movie_model
 from moviesearch.embeddings.models import Fact, Name
-from moviesearch.sql import with_tables
+from moviesearch.sql import column, quote, with_tables
 
 MAX_LENGTH = 100
 MAX_LIMIT = 20
@@ -34,10 +35,11 @@ WORD_SIMILARITY = 0.5
 # prefix (38 ms at 12k films). Each part keeps its order in `place`.
 PREFIX = """
 WITH movie AS (
-    SELECT id, title, year, row_number() OVER (ORDER BY popularity + 0 DESC, id)
+    SELECT {pk} AS id, {title} AS title, {year} AS year,
+           row_number() OVER (ORDER BY {popularity} + 0 DESC, {pk})
     FROM {movie}
-    WHERE lower(title) LIKE %(start)s OR lower(title) LIKE %(word)s
-    ORDER BY popularity + 0 DESC, id LIMIT %(limit)s
+    WHERE lower({title}) LIKE %(start)s OR lower({title}) LIKE %(word)s
+    ORDER BY {popularity} + 0 DESC, {pk} LIMIT %(limit)s
 ), person AS (
     SELECT p.id, p.name, count(DISTINCT c.movie_id) AS films,
            count(*) FILTER (WHERE c.role = 'director') AS directed,
@@ -65,11 +67,12 @@ ORDER BY 1, 2
 # Near misses, most similar first; people are counted only once chosen.
 NEAR = """
 WITH movie AS (
-    SELECT id, title, year, row_number() OVER (
-        ORDER BY word_similarity(%(near)s, lower(title)) DESC, popularity DESC, id
+    SELECT {pk} AS id, {title} AS title, {year} AS year, row_number() OVER (
+        ORDER BY word_similarity(%(near)s, lower({title})) DESC, {popularity} DESC,
+                 {pk}
     )
-    FROM {movie} WHERE lower(title) %%> %(near)s
-    ORDER BY word_similarity(%(near)s, lower(title)) DESC, popularity DESC, id
+    FROM {movie} WHERE lower({title}) %%> %(near)s
+    ORDER BY word_similarity(%(near)s, lower({title})) DESC, {popularity} DESC, {pk}
     LIMIT %(limit)s
 ), person AS (
     SELECT p.id, p.name, row_number() OVER (
@@ -99,7 +102,7 @@ def suggest(*, text: str, limit: int = 8) -> dict[str, list[dict]]:
     misses (most similar first) when nothing has."""
     text = " ".join(text.lower().split())
     if len(text) < SHORT:
-        key = f"suggest:{limit}:{quote(text)}"  # memcached-safe
+        key = f"suggest:{limit}:{url_quote(text)}"  # memcached-safe
         return cache.get_or_set(key, lambda: _suggest(text, limit), SHORT_CACHE_SECONDS)
     return _suggest(text, limit)
 
@@ -124,7 +127,16 @@ def _suggest(text: str, limit: int) -> dict[str, list[dict]]:
 
 
 def _sql(template: str) -> str:
-    return with_tables(template, movie=movie_model(), name=Name, fact=Fact)
+    model, spec = movie_model(), catalogue()
+    columns = {
+        "pk": quote(model._meta.pk.column),
+        "title": column(model, spec.title),
+        "year": column(model, spec.year, empty="NULL::int"),
+        "popularity": column(model, spec.popularity, empty="0"),
+    }
+    for name, sql in columns.items():
+        template = template.replace("{" + name + "}", sql)
+    return with_tables(template, movie=model, name=Name, fact=Fact)
 
 
 def _as_json(rows) -> dict[str, list[dict]]:

@@ -2,8 +2,13 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from catalog.models import Genre, Movie
-from moviesearch.search.params import BadParameter, SearchParams, parse_search_params
+from moviesearch.catalogue import catalogue, movie_model
+from moviesearch.search.params import (
+    BadParameter,
+    SearchParams,
+    genre_names,
+    parse_search_params,
+)
 from moviesearch.search.ranking import MODES
 from moviesearch.search.ratelimit import retry_after
 from moviesearch.search.services import movies_search
@@ -43,21 +48,30 @@ def home(request):
         "has_next": has_next,
         "base_query": query.urlencode(),
         "modes": MODES,
-        "all_genres": Genre.objects.order_by("name").values_list("name", flat=True),
-        "languages": Movie.objects.exclude(original_language="")
-        .order_by("original_language")
-        .values_list("original_language", flat=True)
-        .distinct(),
+        "all_genres": genre_names(),
+        "languages": _languages(),
+        "has_years": bool(catalogue().year),
     }
     return render(
         request, "moviesearch/home.html", context, status=400 if error else 200
     )
 
 
-def movie_detail(request, pk):
-    movie = get_object_or_404(Movie.objects.with_facts(), pk=pk)
-    return render(
-        request,
-        "moviesearch/movie.html",
-        {"movie": movie, "keywords": movie.keywords.all()[:12]},
+def _languages() -> list[str]:
+    """The language codes movies have (the language filter's choices)."""
+    path = catalogue().language
+    if not path:
+        return []
+    return list(
+        movie_model()
+        .objects.exclude(**{path: ""})
+        .exclude(**{f"{path}__isnull": True})
+        .order_by(path)
+        .values_list(path, flat=True)
+        .distinct()
     )
+
+
+def movie_detail(request, pk):
+    movie = get_object_or_404(movie_model().objects.with_facts(), pk=pk)
+    return render(request, "moviesearch/movie.html", {"movie": movie})

@@ -5,6 +5,9 @@
     {% recommended_for_you 10 %}       the visitor's picks, "Because you liked X"
     {% interaction_buttons movie %}    like / not interested / rate
     {{ code|language_name }}           "ja" -> "Japanese"
+    {% with m=movie|shown %}           the movie as the declaration reads it:
+                                       m.title, m.year, m.summary, m.url,
+                                       m.genres, m.directors, m.cast, m.keywords
 
 Each renders an overridable template under `moviesearch/`."""
 
@@ -13,10 +16,12 @@ from django import template
 from moviesearch.recommendations import presentation as recs
 from moviesearch.search import presentation as pages
 from moviesearch.search.because import because
+from moviesearch.search.display import shown
 
 register = template.Library()
 register.filter("language_name", pages.language_name)
 register.filter("matching", pages.matching)
+register.filter("shown", shown)
 register.inclusion_tag("moviesearch/recommendations/_buttons.html", takes_context=True)(
     recs.interaction_buttons
 )

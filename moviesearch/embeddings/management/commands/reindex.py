@@ -119,7 +119,8 @@ class Command(BaseCommand):
         if model_dims != column_dims:
             raise CommandError(
                 f"The model makes {model_dims}-d vectors but the column holds "
-                f"{column_dims}-d: run `python manage.py resize_embeddings` first."
+                f"{column_dims}-d: run `python manage.py resize_embeddings` (it "
+                "writes the migration), then `migrate`."
             )
 
     def _enqueue(self, queryset, batch_size, total):

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from moviesearch.recommendations.evaluation import evaluate
@@ -35,16 +36,19 @@ class Command(BaseCommand):
             files[name] = found[0]
         if not 0 < held_out < 1 or k < 1 or films < 1:
             raise CommandError("--held-out must be in (0, 1); --k and --films >= 1")
-        report = evaluate(
-            ratings=files["ratings"],
-            links=files["links"],
-            seed=seed,
-            held_out=held_out,
-            k=k,
-            films=films,
-            fit=fit,
-            log=lambda m: self.stderr.write(m),
-        )
+        try:
+            report = evaluate(
+                ratings=files["ratings"],
+                links=files["links"],
+                seed=seed,
+                held_out=held_out,
+                k=k,
+                films=films,
+                fit=fit,
+                log=lambda m: self.stderr.write(m),
+            )
+        except ImproperlyConfigured as exc:  # the declaration has no tmdb_id
+            raise CommandError(str(exc)) from exc
         out = self.stdout.write
         out(", ".join(f"{n} {v}" for n, v in report.counts.items()))
         for name, values in report.fitted.items():

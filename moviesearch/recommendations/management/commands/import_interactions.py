@@ -1,10 +1,14 @@
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from moviesearch.recommendations.importer import interactions_import
 from moviesearch.recommendations.services import colikes_rebuild
+
+# A bad file, or a declaration without tmdb_id (ImproperlyConfigured).
+FAILURES = (ValueError, UnicodeDecodeError, OSError, ImproperlyConfigured)
 
 
 class Command(BaseCommand):
@@ -35,7 +39,7 @@ class Command(BaseCommand):
                 report = interactions_import(
                     ratings=ratings, links=links, source=source, progress=bar
                 )
-            except (ValueError, UnicodeDecodeError, OSError) as exc:
+            except FAILURES as exc:
                 raise CommandError(str(exc)) from exc
         for line, message in report.bad[:50]:
             self.stderr.write(f"line {line}: {message}")
