@@ -76,7 +76,9 @@ def votes_sql(alias: str) -> str:
     """SQL for how many people rated a film (Catalogue.votes; popularity when the
     host has no count; 0 when neither)."""
     spec = catalogue()
-    return column(movie_model(), spec.votes or spec.popularity, alias=alias, empty="0")
+    return column(
+        movie_model(), spec.votes or spec.popularity, alias=alias, empty="0::int"
+    )
 
 
 def features_sql() -> str:
