@@ -35,10 +35,22 @@ class EmbeddingStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class _DeclaredTitles:
+    """search_fields unless the host sets its own: the declared title fields, so
+    the changelist has a search box (titles, and "~ meaning") and other admins can
+    autocomplete movies (relevance judgments)."""
+
+    def __get__(self, admin_obj, owner=None):
+        from moviesearch.catalogue import catalogue
+
+        return list(catalogue().titles)
+
+
 class EmbeddedMovieAdmin:
     """A mixin for the host's ModelAdmin of a model inheriting EmbeddedMovie."""
 
     actions = ["reembed"]
+    search_fields = _DeclaredTitles()
 
     def get_queryset(self, request):
         return (

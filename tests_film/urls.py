@@ -1,4 +1,8 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-urlpatterns = [path("admin/", admin.site.urls)]
+# The plugin under a prefix of the host's choosing, as a host would mount it.
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("films/", include("moviesearch.urls")),
+]

@@ -10,6 +10,7 @@ from moviesearch.conf import settings
 from moviesearch.recommendations import selectors, services
 from moviesearch.recommendations.ratelimit import write_retry_after
 from moviesearch.recommendations.visitors import visitor_from_request
+from moviesearch.search.display import movie_url
 
 
 def _throttled(request):
@@ -43,7 +44,7 @@ def movie_interaction(request, pk: int):
         services.interactions_clear(
             visitor=visitor_from_request(request), movie_id=movie.pk
         )
-        return _back(request, movie.get_absolute_url())
+        return _back(request, movie_url(movie))
     try:
         services.interaction_record(
             visitor=visitor_from_request(request, create=True),
@@ -56,7 +57,7 @@ def movie_interaction(request, pk: int):
         return render(
             request, "moviesearch/recommendations/bad_request.html", context, status=400
         )
-    return _back(request, movie.get_absolute_url())
+    return _back(request, movie_url(movie))
 
 
 @require_GET

@@ -221,7 +221,11 @@ def hybrid_ranked(queryset, text: str, vector, window: int) -> Ranked:
     titles = exact_titles(queryset, text)
     lexical = bm25_scores(queryset, text, window, also=[*semantic.ids, *named])
     if not lexical and not named and not titles:
-        return Ranked([], {}, found)  # nothing the query says is in the catalogue
+        # Nothing the query says is among these movies: no results, unless filters
+        # narrowed them and the catalogue knows the words (semantic mode's rule),
+        # where the nearest in meaning are what the visitor asked for.
+        if not (queryset.query.has_filters() and matches_anything(text)):
+            return Ranked([], {}, found)
     pool = {*semantic.scores, *lexical, *named, *titles}
     cosine = dict(semantic.scores)
     cosine.update(cosines(queryset, vector, pool - cosine.keys()))

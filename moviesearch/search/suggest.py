@@ -132,7 +132,7 @@ def _sql(template: str) -> str:
         "pk": quote(model._meta.pk.column),
         "title": column(model, spec.title),
         "year": column(model, spec.year, empty="NULL::int"),
-        "popularity": column(model, spec.popularity, empty="0"),
+        "popularity": column(model, spec.popularity, empty="0::int"),
     }
     for name, sql in columns.items():
         template = template.replace("{" + name + "}", sql)
