@@ -19,7 +19,8 @@ from django.db import connection
 
 from catalog.importer import movies_import
 from catalog.models import Movie
-from tests.conftest import ROOT, demo_lines, wait_for
+from tests.conftest import demo_lines
+from tests.plugin_fixtures import ROOT, wait_for
 
 REQUESTS = 1000
 SAMPLE_EVERY = 50

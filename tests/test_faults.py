@@ -49,7 +49,8 @@ from catalog.models import Movie
 from moviesearch.embeddings import services
 from moviesearch.embeddings.documents import movie_document
 from moviesearch.embeddings.encoder import model_identity
-from tests.conftest import ROOT, FakeHashEncoder, demo_lines, wait_for
+from tests.conftest import demo_lines
+from tests.plugin_fixtures import ROOT, FakeHashEncoder, wait_for
 
 pytestmark = pytest.mark.faults
 

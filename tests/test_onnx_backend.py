@@ -10,7 +10,7 @@ import pytest
 from django.test import override_settings
 
 from moviesearch.embeddings import encoder
-from tests.conftest import ROOT
+from tests.plugin_fixtures import ROOT
 
 TEXTS = [
     "war movie with great story",

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.plugin_fixtures import ROOT
 
 pytestmark = pytest.mark.smoke
 

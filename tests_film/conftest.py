@@ -1,27 +1,13 @@
-"""Fixtures of the film host's session (settings tests_film.settings).
-
-tests/conftest.py imports the demo's catalog models at module level, and the demo
-app is not installed here, so its generic fixtures (real encoder, Celery worker,
-wait_for) cannot be imported: the few this session needs are restated below, in the
-same terms."""
+"""Fixtures of the film host's session (settings tests_film.settings): its invented
+catalogue; the host-free ones (encoders, the worker, wait_for) are the demo
+session's (tests/plugin_fixtures.py)."""
 
 import datetime
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-import numpy as np
 import pytest
-from django.db import connection
 
-from moviesearch.embeddings import encoder
 from moviesearch.embeddings.services import movies_embed
 from tests_film.films.models import Film, Person, Tag
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # Invented films: (name, plot, released, tags in the film's order, directors).
 FILMS = [
@@ -99,81 +85,3 @@ def films(db, real_encoder):
     made = {row[0]: make_film(*row) for row in FILMS}
     movies_embed(movie_ids=[f.pk for f in made.values()])
     return {name: Film.objects.get(pk=f.pk) for name, f in made.items()}
-
-
-class CachedRealEncoder:
-    """The real packaged model, encodings memoised across tests (tests/conftest.py)."""
-
-    def __init__(self, model):
-        self.model = model
-        self.memo = {}
-
-    def get_embedding_dimension(self):
-        return self.model.get_embedding_dimension()
-
-    def encode(self, texts, **kwargs):
-        key = (kwargs.get("prompt"), kwargs.get("normalize_embeddings"))
-        todo = [t for t in dict.fromkeys(texts) if (key, t) not in self.memo]
-        if todo:
-            for text, vector in zip(
-                todo, self.model.encode(todo, **kwargs), strict=True
-            ):
-                self.memo[(key, text)] = vector
-        return np.stack([self.memo[(key, t)] for t in texts])
-
-
-@pytest.fixture(scope="session")
-def _real_model():
-    return CachedRealEncoder(encoder._load(encoder.model_path(), None))
-
-
-@pytest.fixture
-def real_encoder(monkeypatch, _real_model, settings):
-    settings.EMBEDDING_MODEL = ""
-    monkeypatch.setattr(encoder, "get_model", lambda: _real_model)
-    return _real_model
-
-
-def wait_for(predicate, timeout=30.0, interval=0.2):
-    """Poll until predicate() is truthy; return its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
-
-
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real Celery worker process on the test database and the configured broker,
-    with the film host's settings (DJANGO_SETTINGS_MODULE is passed on)."""
-    from demosite.celery import app
-
-    with django_db_blocker.unblock():
-        db_name = connection.settings_dict["NAME"]
-    app.control.purge()  # leftovers from an earlier run would race this one
-    env = dict(os.environ, DATABASE_NAME=db_name, EMBEDDING_SWEEP_SECONDS="3600")
-    assert env["DJANGO_SETTINGS_MODULE"] == "tests_film.settings"
-    (ROOT / ".data").mkdir(exist_ok=True)
-    path = ROOT / ".data" / "test-film-worker.log"
-    log = open(path, "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "demosite", "worker", "-Q",
-         "embeddings", "-c", "1", "-l", "info", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    if not wait_for(
-        lambda: "ready." in path.read_text() or proc.poll() is not None, 90
-    ):
-        proc.kill()
-        raise RuntimeError("celery worker did not start in 90 s")
-    if proc.poll() is not None:
-        raise RuntimeError(f"celery worker exited:\n{path.read_text()[-3000:]}")
-    yield proc
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()

@@ -6,7 +6,6 @@ import json
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from moviesearch.quality.models import SavedQuery
@@ -15,61 +14,52 @@ from moviesearch.recommendations.models import Interaction
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client):
-    user = User.objects.create_user(
-        "editor", password="pw", is_staff=True, is_superuser=True
-    )
-    client.force_login(user)
-    return client
-
-
 def test_the_film_list_shows_status_filters_and_searches_by_meaning(
-    staff_client, films
+    admin_client, films
 ):
-    listing = staff_client.get("/admin/films/film/")
+    listing = admin_client.get("/admin/films/film/")
     assert listing.status_code == 200
     text = listing.content.decode()
     assert "Orbit of Silence" in text and "current" in text
-    found = staff_client.get(
+    found = admin_client.get(
         "/admin/films/film/", {"q": "~ puppets rebel against their master"}
     )
     text = found.content.decode()
     assert text.index("Dance of the Marionettes") < text.index("Ledger of Bones")
-    stale = staff_client.get("/admin/films/film/", {"embedding": "stale"})
+    stale = admin_client.get("/admin/films/film/", {"embedding": "stale"})
     assert stale.status_code == 200 and "Orbit of Silence" not in stale.content.decode()
 
 
-def test_the_film_change_page_shows_the_nearest_films(staff_client, films):
+def test_the_film_change_page_shows_the_nearest_films(admin_client, films):
     orbit = films["Orbit of Silence"]
-    response = staff_client.get(f"/admin/films/film/{orbit.pk}/change/")
+    response = admin_client.get(f"/admin/films/film/{orbit.pk}/change/")
     assert response.status_code == 200
     page = response.content.decode()
     assert "Nearest movies" in page and "Configured model" in page
     glass = films["Glass Orchard"]
     assert f'<a href="../../{glass.pk}/change/">Glass Orchard</a>' in page
-    assert staff_client.get("/admin/films/film/add/").status_code == 200
+    assert admin_client.get("/admin/films/film/add/").status_code == 200
 
 
-def test_the_interactions_admin_lists_and_searches_by_film(staff_client, films):
-    staff_client.post(  # the editor likes a film on the site
+def test_the_interactions_admin_lists_and_searches_by_film(admin_client, films):
+    admin_client.post(  # the editor likes a film on the site
         f"/films/api/movies/{films['Orbit of Silence'].pk}/interactions",
         {"kind": "liked"},
         content_type="application/json",
     )
     assert Interaction.objects.filter(kind="liked").count() == 1
-    listing = staff_client.get("/admin/moviesearch_recommendations/interaction/")
+    listing = admin_client.get("/admin/moviesearch_recommendations/interaction/")
     assert listing.status_code == 200
     assert "Orbit of Silence" in listing.content.decode()
-    found = staff_client.get(
+    found = admin_client.get(
         "/admin/moviesearch_recommendations/interaction/", {"q": "Orbit"}
     )
     assert found.status_code == 200
     assert "Orbit of Silence" in found.content.decode()
 
 
-def test_the_judgment_form_finds_films_by_name(staff_client, films):
-    found = staff_client.get(
+def test_the_judgment_form_finds_films_by_name(admin_client, films):
+    found = admin_client.get(
         "/admin/autocomplete/",
         {"app_label": "moviesearch_quality", "model_name": "judgment",
          "field_name": "movie", "term": "Orbit"},
@@ -78,7 +68,7 @@ def test_the_judgment_form_finds_films_by_name(staff_client, films):
     assert [r["text"] for r in found.json()["results"]] == ["Orbit of Silence"]
 
 
-def test_staff_judge_results_and_evaluate_uses_them(staff_client, films, settings):
+def test_staff_judge_results_and_evaluate_uses_them(admin_client, films, settings):
     settings.QUALITY_WIKIPEDIA_PATH = "/nonexistent/wikipedia.jsonl.gz"
     judged = [("Orbit of Silence", "good"), ("Glass Orchard", "bad")]
     forms = {
@@ -90,7 +80,7 @@ def test_staff_judge_results_and_evaluate_uses_them(staff_client, films, setting
     for i, (name, verdict) in enumerate(judged):
         forms[f"judgments-{i}-movie"] = str(films[name].pk)
         forms[f"judgments-{i}-verdict"] = verdict
-    response = staff_client.post(
+    response = admin_client.post(
         "/admin/moviesearch_quality/savedquery/add/",
         {"text": "an astronaut alone in orbit", "notes": "", **forms},
     )
@@ -99,7 +89,7 @@ def test_staff_judge_results_and_evaluate_uses_them(staff_client, films, setting
     assert sorted(saved.judgments.values_list("movie__name", "verdict")) == sorted(
         judged
     )
-    page = staff_client.get(f"/admin/moviesearch_quality/savedquery/{saved.pk}/change/")
+    page = admin_client.get(f"/admin/moviesearch_quality/savedquery/{saved.pk}/change/")
     assert page.status_code == 200
     text = page.content.decode()
     assert "Current results" in text and "Orbit of Silence" in text and "✓ good" in text

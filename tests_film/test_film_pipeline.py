@@ -7,7 +7,8 @@ import time
 import pytest
 from django.contrib.auth.models import User
 
-from tests_film.conftest import make_film, wait_for
+from tests.plugin_fixtures import wait_for
+from tests_film.conftest import make_film
 from tests_film.films.models import Film, Person, Tag
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
