@@ -11,7 +11,8 @@ What it holds, in order (each step timed and printed as a markdown table):
    genre (see `perturb`), marked embedding_model="bench:perturbed-copy";
 5. synthetic rows up to --total (default 100,000): copies of really-embedded
    movies (title + " (copy N)", year ±5, popularity × 0.1–1, same genres, keywords,
-   credits and full-text vector) with a perturbed copy of the source's vector,
+   credits, full-text vector, names (facts) and BM25 postings) with a perturbed
+   copy of the source's vector,
    marked embedding_model="bench:synthetic-copy"; written with COPY + INSERT SELECT;
 6. the HNSW index built once at the end (maintenance_work_mem 1GB), then ANALYZE.
 
@@ -223,6 +224,9 @@ def fill_wiki(rng, vectors: Vectors) -> int:
 def synthesise(rng, vectors: Vectors, args) -> int:
     from django.db import connection
 
+    from moviesearch.embeddings.models import Fact, LexicalDocument, Posting
+    from moviesearch.sql import with_tables
+
     n = args.total - count("TRUE")
     if n <= 0:
         return 0
@@ -289,7 +293,23 @@ def synthesise(rng, vectors: Vectors, args) -> int:
             'SELECT s.id, c.person_id, c.role, c."order" FROM syn s '
             "JOIN catalog_credit c ON c.movie_id = s.src"
         )
+        # What refreshing their documents would write, the source's: the names the
+        # search matches and filters by genre, and the BM25 postings (the title's
+        # "copy N" left out of them).
+        derived = {"fact": Fact, "document": LexicalDocument, "posting": Posting}
+        cur.execute(with_tables(COPY_DERIVED_SQL, **derived))
     return inserted
+
+
+COPY_DERIVED_SQL = """
+INSERT INTO {fact} (movie_id, role, name_id, position)
+SELECT s.id, f.role, f.name_id, f.position FROM syn s
+JOIN {fact} f ON f.movie_id = s.src;
+INSERT INTO {document} (movie_id, length)
+SELECT s.id, d.length FROM syn s JOIN {document} d ON d.movie_id = s.src;
+INSERT INTO {posting} (lexeme, movie_id, tf, dl)
+SELECT p.lexeme, s.id, p.tf, p.dl FROM syn s JOIN {posting} p ON p.movie_id = s.src;
+"""
 
 
 def describe(database: str) -> None:
