@@ -8,7 +8,6 @@ from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from pgvector.django import HnswIndex
 
-from catalog.querysets import MovieQuerySet
 from moviesearch.mixins import EmbeddedMovie
 
 
@@ -90,8 +89,6 @@ class Movie(EmbeddedMovie):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = MovieQuerySet.as_manager()
-
     class Meta:
         ordering = ["-popularity", "id"]
         indexes = [
@@ -156,7 +153,7 @@ class Movie(EmbeddedMovie):
         return sorted(self.credits.all(), key=lambda c: (c.role, c.order, c.pk or 0))
 
     def similar(self, **kwargs):
-        """Movies nearest to this one (see MovieQuerySet.similar_to)."""
+        """Movies nearest to this one (see EmbeddedMovieQuerySet.similar_to)."""
         return Movie.objects.similar_to(self, **kwargs)
 
 

@@ -50,6 +50,15 @@ def fake_encoder(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: a query vector cached under one test's
+    encoder (a fake one) and rate-limit counters never reach the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_real_wikipedia(settings, tmp_path_factory):
     """Tests never read the real Wikipedia leads (evaluation data): a test that wants
     plot queries writes a file of its own and points the setting at it."""
