@@ -13,7 +13,7 @@ Each run (--runs, default 3):
 4. stops gunicorn, and in this process (same database, same functions) times for
    the same queries: encoder.encode_query (the "encode one query" baseline),
    search.ranking.rank with the vector cached (the ranking SQL), the result page
-   (MovieQuerySet._page: rows + genres + credits) and the whole Django view through
+   (EmbeddedMovieQuerySet._page: rows + their names by role) and the Django view through
    the test client (middleware included, cached vector).
 Also once per run: a server started with EMBEDDING_WARM_ON_START=0 for comparison.
 Figures are medians over runs of each run's percentile.
@@ -348,7 +348,7 @@ def report(scale, movies, args, runs) -> None:
     print(
         "\nencode = encoder.encode_query (the 'encode one query' baseline, p50 "
         f"{encode:.1f} ms over all variants); ranking SQL = search.ranking.rank with "
-        "the vector cached; page SQL = the result rows with genres and credits; "
+        "the vector cached; page SQL = the result rows with their names by role; "
         "Django view = the test client (middleware, parameters, JSON), vector "
         "cached; HTTP+gunicorn = cached HTTP p50 - Django view.\n"
     )
