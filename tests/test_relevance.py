@@ -85,6 +85,22 @@ def test_a_common_word_is_not_read_as_a_surname(make_movie, fake_encoder):
     assert recognise("love movies").resolutions == []
 
 
+def test_a_hyphenated_surname_is_read_as_one(make_movie, fake_encoder):
+    """ "Prince-Bythewood films": the compound is the surname, though its first part
+    ("prince") is in many movies' texts."""
+    for i in range(2):
+        make_movie(f"Court Lights {i}", directors=["Gina Prince-Bythewood"])
+    for i in range(8):
+        make_movie(f"The Prince {i}", overview="A prince leaves his castle.")
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    [resolution] = recognise("Prince-Bythewood films").resolutions
+    assert resolution.name == "Gina Prince-Bythewood"
+    titles = {
+        r["title"] for r in api_search("movies by Prince-Bythewood")["results"][:2]
+    }
+    assert titles == {"Court Lights 0", "Court Lights 1"}
+
+
 def test_a_misspelled_director_is_corrected_in_the_api_and_the_page(embedded_demo):
     films = directed_by("Christopher Nolan")
     body = api_search("movie directed by Christopher Nlan", limit=len(films))

@@ -4,6 +4,7 @@ name_person_trgm index on lower(name)), the most prominent person first. People 
 plugin's names of kind "person" (moviesearch.embeddings.models.Name), credited by
 the facts the declaration reads (Fact, roles director and cast)."""
 
+import re
 from dataclasses import dataclass
 
 from django.db import connection
@@ -28,6 +29,9 @@ SURNAME_SHARE = 0.3
 MIN_CREDITS = 2  # a person assumed from a partial name has at least this many
 SHORT_QUERY = 4  # content words; a longer query names surnames capitalised only
 ALTERNATIVES = 3
+# A word that can be (part of) a name: letters, hyphenated or with an apostrophe
+# inside ("prince-bythewood", "o'brien").
+NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,16 @@ class Resolution:
     others: tuple[tuple[int, str], ...] = ()  # others it could have meant
 
 
+# How many movies' texts have the word: all of its lexemes (a hyphenated name,
+# "prince-bythewood", is the compound and its parts: a movie with "prince" alone
+# does not have it).
 _DF_SQL = """
-SELECT w, (SELECT count(*) FROM {posting} AS p
-           WHERE p.lexeme = ANY(tsvector_to_array(to_tsvector('english', w))))
-FROM unnest(%s::text[]) AS w
+SELECT w, (SELECT count(*) FROM (
+             SELECT p.movie_id FROM {posting} AS p WHERE p.lexeme = ANY(l.lexemes)
+             GROUP BY p.movie_id
+             HAVING count(DISTINCT p.lexeme) = cardinality(l.lexemes)) AS m)
+FROM unnest(%s::text[]) AS w,
+     LATERAL (SELECT tsvector_to_array(to_tsvector('english', w)) AS lexemes) AS l
 """
 
 _SURNAME_SQL = """
@@ -109,7 +119,7 @@ def _best(candidates, role, typed, how) -> Resolution | None:
 def resolve(words: list[str], *, role: str | None, text: str) -> list[Resolution]:
     """People meant by these content words (lower-cased, in query order) that named
     nobody in full: misspelled names first, then surnames."""
-    words = [w for w in words if w.isalpha() and len(w) >= 3]
+    words = [w for w in words if NAME_WORD.fullmatch(w) and len(w) >= 3]
     if not words:
         return []
     df = dict(_fetch(_DF_SQL, [words]))
