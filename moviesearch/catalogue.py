@@ -24,7 +24,11 @@ resolve on the model (moviesearch.E001...)."""
 from functools import cache
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ImproperlyConfigured,
+    ObjectDoesNotExist,
+)
 from django.db import models
 from django.utils.module_loading import import_string
 
@@ -129,7 +133,10 @@ def value(obj, path: str):
     for part in path.split("__"):
         if obj is None:
             return None
-        obj = getattr(obj, part)
+        try:
+            obj = getattr(obj, part)
+        except ObjectDoesNotExist:  # a reverse one-to-one without its row
+            return None
         if callable(obj) and not isinstance(obj, models.Manager):
             obj = obj()
     return obj

@@ -29,6 +29,40 @@ def _paths(spec) -> list[tuple[str, str]]:
     return out  # prefetch and watch are relation paths: _relation_path_error
 
 
+def _column_paths(spec) -> list[tuple[str, str]]:
+    """(attribute, path) of what SQL and filters read as a column of the model's
+    own table."""
+    out = [("title", spec.title)] + [("titles", t) for t in spec.titles]
+    single = ("year", "popularity", "votes", "language", "tmdb_id", "summary")
+    return out + [(a, getattr(spec, a)) for a in single if getattr(spec, a)]
+
+
+def _column_error(model, path: str, *, year: bool = False) -> str | None:
+    """Why `path` is not a column of the model's table (for `year`: a whole
+    number, or a date's "__year"), or None."""
+    from moviesearch.sql import column
+
+    try:
+        column(model, path)
+    except (FieldDoesNotExist, ValueError):
+        return f"{path!r} must be a field of {model.__name__} itself (a column)"
+    field = model._meta.get_field(path.partition("__")[0])
+    if (
+        year
+        and "__" not in path
+        and field.get_internal_type()
+        not in (
+            "IntegerField",
+            "PositiveIntegerField",
+            "PositiveSmallIntegerField",
+            "SmallIntegerField",
+            "BigIntegerField",
+        )
+    ):
+        return f"{path!r} must be a whole number, or a date's year ('{path}__year')"
+    return None
+
+
 def _relation_path_error(model, path: str) -> str | None:
     """Why `path` is not a chain of relations of `model`, or None."""
     current = model
@@ -94,6 +128,14 @@ def check_declaration(app_configs=None, **kwargs):
         why = check_path(model, path)
         if why:
             errors.append(_error(f"{cls.__name__}.{attribute}: {why}.", 6))
+    for attribute, path in _column_paths(spec):
+        why = _column_error(model, path, year=attribute == "year")
+        if why:
+            errors.append(_error(f"{cls.__name__}.{attribute}: {why}.", 11))
+    if not spec.titles:
+        errors.append(
+            _error(f"{cls.__name__}.titles is empty: name a title field.", 11)
+        )
     for attribute in ("prefetch", "watch"):
         for item in getattr(spec, attribute):
             # A Prefetch object names its path as prefetch_through.

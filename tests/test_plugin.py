@@ -122,6 +122,23 @@ def test_check_names_each_wrong_path_of_a_declaration(settings):
     assert [e.id for e in check_declaration()] == ["moviesearch.E001"]
 
 
+class NotColumns(Catalogue):
+    model = "catalog.Movie"
+    title = "directors"  # a method: SQL cannot read it
+    titles = []
+    year = "release_date"  # a date, not its year
+    summary = "genres__name"  # through a relation
+
+
+def test_check_names_declared_columns_that_are_not_columns(settings):
+    settings.MOVIESEARCH_CATALOGUE = f"{__name__}.NotColumns"
+    errors = [e.msg for e in check_declaration() if e.id == "moviesearch.E011"]
+    assert any(m.startswith("NotColumns.title: 'directors'") for m in errors)
+    assert any("'release_date__year'" in m for m in errors)
+    assert any(m.startswith("NotColumns.summary: 'genres__name'") for m in errors)
+    assert any("titles is empty" in m for m in errors)
+
+
 def test_manage_check_fails_on_a_bad_declaration_and_passes_the_demos(settings):
     call_command("check")  # the demo's own declaration
     settings.MOVIESEARCH_CATALOGUE = f"{__name__}.Misspelled"

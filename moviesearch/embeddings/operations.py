@@ -23,19 +23,25 @@ class ResizeEmbedding(migrations.AlterField):
 
     def _clear(self, app_label, schema_editor, state):
         model = state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
         quote = schema_editor.quote_name
+        column = model._meta.get_field(self.name).column
         schema_editor.execute(
-            f"UPDATE {quote(model._meta.db_table)} SET {quote(self.name)} = NULL, "
+            f"UPDATE {quote(model._meta.db_table)} SET {quote(column)} = NULL, "
             "embedding_hash = '', embedding_model = '', embedded_at = NULL"
         )
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        # Backwards too: AlterField.database_backwards runs this with the states
+        # swapped.
         self._clear(app_label, schema_editor, from_state)
         super().database_forwards(app_label, schema_editor, from_state, to_state)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        self._clear(app_label, schema_editor, from_state)
-        super().database_backwards(app_label, schema_editor, from_state, to_state)
+    def reduce(self, operation, app_label):
+        """Never folded into a neighbouring AlterField (squashmigrations): the
+        clearing would be lost."""
+        return False
 
     def describe(self):
         return f"Resize {self.model_name}.{self.name} to {self.dimensions} dimensions"

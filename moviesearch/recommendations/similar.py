@@ -67,7 +67,7 @@ LIMIT %(limit)s
 def genre_popular(genre_id: int) -> list[int]:
     """The 30 most voted and the 30 most liked films of a genre (a Name id; whole
     catalogue; cached for GENRE_CACHE_SECONDS: popularity moves slowly)."""
-    key = f"recs:genre-popular:{cache.get(VERSION_KEY, 0)}:{genre_id}"
+    key = f"recs:genre-name-popular:{cache.get(VERSION_KEY, 0)}:{genre_id}"
     ids = cache.get(key)
     if ids is None:
         in_genre = movie_model().objects.filter(

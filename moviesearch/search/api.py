@@ -1,5 +1,8 @@
 """The read-only JSON API. Its shapes are a contract other tools depend on."""
 
+from datetime import date
+from decimal import Decimal
+
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
@@ -36,6 +39,14 @@ def movie_result(movie) -> dict:
         "score": round(float(getattr(movie, "score", 0.0)), 6),
         "url": m.url,
     }
+
+
+def _plain(found):
+    """A declared detail as JSON can hold it: numbers, text, dates (ISO) as they
+    are, anything else (a file, a related row) as its text."""
+    if found is None or isinstance(found, (str, int, float, bool, date, Decimal)):
+        return found
+    return str(found)
 
 
 def _why(movie) -> dict:
@@ -114,7 +125,7 @@ def movie_detail(request, pk: int):
     body = {"id": movie.pk, "title": m.title, "year": m.year}
     if spec.tmdb_id:
         body["tmdb_id"] = value(movie, spec.tmdb_id)
-    body |= {key: value(movie, path) for key, path in spec.details.items()}
+    body |= {key: _plain(value(movie, path)) for key, path in spec.details.items()}
     body |= {
         "genres": m.genres,
         "directors": m.directors,

@@ -164,9 +164,11 @@ def entity_ranked(
 def exact_titles(queryset, text: str) -> list[int]:
     """Movies whose title (or original title) is exactly the query (the
     UPPER(title) indexes)."""
-    text = " ".join(text.split())
+    text, titles = " ".join(text.split()), catalogue().titles
+    if not titles:
+        return []
     match = Q()
-    for name in catalogue().titles:
+    for name in titles:
         match |= Q(**{f"{name}__iexact": text})
     return list(queryset.filter(match).values_list("pk", flat=True)[:100])
 
