@@ -17,9 +17,7 @@ def _error(msg: str, id: int, hint: str | None = None) -> checks.Error:
 
 def _paths(spec) -> list[tuple[str, str]]:
     """(attribute, path) for every value path the declaration reads."""
-    out = [("title", spec.title)] + [("titles", t) for t in spec.titles]
-    single = ("year", "popularity", "votes", "language", "tmdb_id", "summary")
-    out += [(a, getattr(spec, a)) for a in single if getattr(spec, a)]
+    out = _column_paths(spec)
     out += [(f"details[{key!r}]", p) for key, p in spec.details.items()]
     for item in spec.dense:
         out.append(("dense", item[1] if isinstance(item, tuple) else item))
