@@ -18,6 +18,7 @@ from moviesearch.quality.queries import (
 )
 from moviesearch.quality.training import TRAINING_FAMILIES, training_pairs
 from moviesearch.quality.visitor_queries import SURNAME_FORMS, misspell, surname
+from moviesearch.quality.wikipedia import story_clauses
 
 pytestmark = pytest.mark.django_db
 
@@ -136,8 +137,23 @@ LEAD = (
     "The Lost Harbour is a 1999 American drama film directed by Jane Doe. It stars "
     "Tom Hanks and Meg Ryan. A lonely lighthouse keeper named Walter Greenwood "
     "rescues a drowning sailor (Meg Ryan) and hides him from Tom Hanks's smugglers "
-    "and from Bob Wiki in the harbour town. The film grossed $5 million."
+    "and from Bob Wiki in the harbour town. The film grossed $5 million. The "
+    "original music score was composed by Hans Zimmer. The film was shot in "
+    "Portland, Oregon, over six weeks. Stock footage of the harbour was used."
 )
+
+
+def test_story_clauses_leave_out_cast_making_and_reception():
+    clauses = story_clauses(
+        LEAD,
+        title="The Lost Harbour",
+        names=["Jane Doe", "Tom Hanks", "Meg Ryan", "Bob Wiki"],
+        known_first={"Walter"},
+    )
+    assert clauses == [
+        "A lonely lighthouse keeper named rescues a drowning sailor and hides him "
+        "from smugglers and from in the town"
+    ]
 
 
 def test_plot_clause_has_names_and_title_words_removed(make_movie, tmp_path):

@@ -43,6 +43,19 @@ _NOT_STORY = re.compile(
     r"(?:first|second|third|fourth|fifth|last|final) (?:film|movie|feature|entry))\b",
     re.IGNORECASE,
 )
+# How it was made or shown, which _NOT_STORY's words miss ("The original music score
+# was composed by", "The film was shot in Portland, Oregon"): no visitor describes a
+# film by these, and no catalogue text holds them.
+_MAKING = re.compile(
+    r"\b(?:principal photography|photography (?:began|started|commenced|wrapped|"
+    r"took place)|(?:was|were) (?:shot|recorded|made)(?: \w+ly)? (?:in|at|on)|"
+    r"shooting locations?|on location|(?:musical?|original|film'?s?) score|"
+    r"scored by|composed by|its score|cinematograph\w*|choreograph\w*|"
+    r"(?:in|into) theat(?:er|re)s|in cinemas|viewers|b-movies?|footage|uncredited|"
+    r"tie-in|sound design|(?:special|visual|make-?up) effects|stop-motion|aired|"
+    r"broadcast|syndication|genre|appears?|appearing|voice)\b",
+    re.IGNORECASE,
+)
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\]]*\]")
 _WORD = re.compile(r"\w+")
 _RUN = re.compile(r"(?<![\w'’])[A-Z][a-z]+(?:\s+(?:[A-Z]\.|[A-Z][\w'’-]*[a-z]))+")
@@ -177,7 +190,7 @@ def story_clauses(
         found = found[1:]
     out = []
     for sentence in found:
-        if _NOT_STORY.search(sentence):
+        if _NOT_STORY.search(sentence) or _MAKING.search(sentence):
             continue
         for clause in sentence.split(";"):
             clause = strip_names(clause, names=names, known_first=known_first)

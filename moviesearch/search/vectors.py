@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from moviesearch.conf import settings
 from moviesearch.embeddings import encoder
+from moviesearch.search.framing import described
 
 
 def normalise_query(text: str) -> str:
@@ -16,17 +17,19 @@ def normalise_query(text: str) -> str:
 
 
 def query_vector(text: str):
-    """The query's unit vector; cached by model identity + normalised text."""
+    """The unit vector of what the query describes (its frame left out:
+    search.framing); cached by model identity + that text."""
+    text = described(normalise_query(text))
     key = (
         "qvec:"
         + hashlib.sha256(
             f"{encoder.model_identity()}\x00{settings.EMBEDDING_QUERY_PROMPT}\x00"
-            f"{normalise_query(text)}".encode()
+            f"{text}".encode()
         ).hexdigest()
     )
     vector = cache.get(key)
     if vector is None:
-        vector = encoder.encode_query(normalise_query(text))
+        vector = encoder.encode_query(text)
         cache.set(key, vector, timeout=24 * 3600)
     return vector
 
