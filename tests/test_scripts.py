@@ -2,6 +2,7 @@
 the admin login, refuses a second instance in one line before touching anything,
 and Ctrl-C leaves no web server, worker or embedded PostgreSQL behind."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -100,12 +101,15 @@ def running(env, tmp_path):
             pytest.fail(f"scripts/run did not serve the page:\n{log.read()[-4000:]}")
         time.sleep(1)
     yield proc, log
+    family = []
     if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)
+        family = psutil.Process(proc.pid).children(recursive=True)  # gunicorn's
+        os.killpg(proc.pid, signal.SIGKILL)  # session is its own
         proc.wait()
-    for leftover in psutil.Process().children(recursive=True):
+    for leftover in [*family, *psutil.Process().children(recursive=True)]:
         if leftover.pid != proc.pid:
-            leftover.kill()
+            with contextlib.suppress(psutil.NoSuchProcess):
+                leftover.kill()
     for server in servers_of(Path(env["EMBEDDED_PGDATA"])):
         server.kill()
     log.close()

@@ -51,9 +51,9 @@ _MAKING = re.compile(
     r"took place)|(?:was|were) (?:shot|recorded|made)(?: \w+ly)? (?:in|at|on)|"
     r"shooting locations?|on location|(?:musical?|original|film'?s?) score|"
     r"scored by|composed by|its score|cinematograph\w*|choreograph\w*|"
-    r"(?:in|into) theat(?:er|re)s|in cinemas|viewers|b-movies?|footage|uncredited|"
-    r"tie-in|sound design|(?:special|visual|make-?up) effects|stop-motion|aired|"
-    r"broadcast|syndication|genre|appears?|appearing|voice)\b",
+    r"(?:in|into) theat(?:er|re)s|in cinemas|viewers|b-movies?|stock footage|"
+    r"uncredited|tie-in|sound design|(?:special|visual|make-?up) effects|"
+    r"(?:aired|broadcast) on|syndication)\b",
     re.IGNORECASE,
 )
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\]]*\]")
