@@ -12,6 +12,9 @@ from moviesearch.search.framing import described
         ("the one where the story follows a dog", "a dog"),
         ("I'm looking for a movie about a shark", "a shark"),
         ("movie with tom hanks", "tom hanks"),
+        ("it tells the story of a boxer", "a boxer"),
+        ("stories about war", "war"),
+        ("the film mostly follows a boxer", "a boxer"),
     ],
 )
 def test_the_frame_is_left_out(query, story):
@@ -25,6 +28,10 @@ def test_the_frame_is_left_out(query, story):
         "war movie with great story",  # the genre leads
         "movie about",  # nothing would be left
         "it follows",  # a title
+        "it follows movie",
+        "it follows a girl who is stalked",
+        "movie about a",  # nothing would be said
+        "movie family with kids",
         "the matrix",
     ],
 )

@@ -100,11 +100,11 @@ def running(env, tmp_path):
             log.seek(0)
             pytest.fail(f"scripts/run did not serve the page:\n{log.read()[-4000:]}")
         time.sleep(1)
+    # Gunicorn runs in a session of its own: killing the script's group misses it.
+    family = psutil.Process(proc.pid).children(recursive=True)
     yield proc, log
-    family = []
     if proc.poll() is None:
-        family = psutil.Process(proc.pid).children(recursive=True)  # gunicorn's
-        os.killpg(proc.pid, signal.SIGKILL)  # session is its own
+        os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     for leftover in [*family, *psutil.Process().children(recursive=True)]:
         if leftover.pid != proc.pid:
