@@ -4,6 +4,7 @@ does not resolve is named before anything runs."""
 
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import models
 from django.utils.module_loading import import_string
 
 from moviesearch.conf import movie_model_label, settings
@@ -45,18 +46,8 @@ def _column_error(model, path: str, *, year: bool = False) -> str | None:
     except (FieldDoesNotExist, ValueError):
         return f"{path!r} must be a field of {model.__name__} itself (a column)"
     field = model._meta.get_field(path.partition("__")[0])
-    if (
-        year
-        and "__" not in path
-        and field.get_internal_type()
-        not in (
-            "IntegerField",
-            "PositiveIntegerField",
-            "PositiveSmallIntegerField",
-            "SmallIntegerField",
-            "BigIntegerField",
-        )
-    ):
+    # Small, big and positive integer fields are IntegerFields too.
+    if year and "__" not in path and not isinstance(field, models.IntegerField):
         return f"{path!r} must be a whole number, or a date's year ('{path}__year')"
     return None
 

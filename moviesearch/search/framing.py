@@ -7,10 +7,11 @@ the story. Measured with exact search over the story-first vectors on held-out
 
 import re
 
+_DETERMINERS = "a|an|the|that|this|some"
 _FRAME = re.compile(
     r"^(?:(?:i'?m looking for|looking for|find me|show me|search for|"
     r"what is|what's|whats)\s+)?"
-    r"(?:(?:a|an|the|that|this|some)\s+)?"
+    rf"(?:(?:{_DETERMINERS})\s+)?"
     r"(?:(?:old|new|good|great)\s+)?"
     # "It Follows" is a title, not a frame.
     r"(?:(?:film|movie|picture|plot|one)s?|stor(?:y|ies)|it(?!\s+follows\b))\s+"
@@ -22,7 +23,7 @@ _FRAME = re.compile(
     re.IGNORECASE,
 )
 # What is left must say something: "movie about a" keeps its frame.
-_CONTENT = re.compile(r"\b(?!(?:a|an|the|some|this|that)\b)\w+", re.IGNORECASE)
+_CONTENT = re.compile(rf"\b(?!(?:{_DETERMINERS})\b)\w+", re.IGNORECASE)
 
 
 def described(text: str) -> str:
