@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +30,10 @@ WIKI_FILE = DATA_DIR / "wikipedia_movies.jsonl.gz"
 
 # --scale picks a database on the same server (DATABASE_NAME): BENCH_TMDB_DATABASE
 # (default "postgres", the development database) holds the 11,875 TMDB movies,
-# embedded (read only here); bench100k is built by bench/load100k.py.
+# embedded (read only here); bench100k and bench1m are built by bench/load100k.py
+# (--scale 1m for the million).
 TMDB_DATABASE = os.environ.get("BENCH_TMDB_DATABASE", "postgres")
-SCALES = {"12k": TMDB_DATABASE, "100k": "bench100k"}
+SCALES = {"12k": TMDB_DATABASE, "100k": "bench100k", "1m": "bench1m"}
 
 # What every benchmark process (and the servers it starts) runs with: production
 # settings, no per-client rate limit (the load generator is a single client).
@@ -321,6 +323,19 @@ def settle(pid: int, quiet_cpu_s: float = 0.05, interval: float = 0.5, limit=60)
         time.sleep(interval)
 
 
+def worker_rss_mb(pid: int) -> float:
+    """The largest resident set (MB) among a server's worker processes (the
+    process itself when it has none: runserver)."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = root.children(recursive=True) or [root]
+        return max(p.memory_info().rss for p in procs) / 1048576
+    except psutil.Error:
+        return 0.0
+
+
 # ---------------------------------------------------------------- query texts
 
 
@@ -389,3 +404,72 @@ def _movies() -> list[dict]:
     if not _MOVIES:
         _MOVIES.extend(read_jsonl(TMDB_FILE))
     return _MOVIES
+
+
+# ------------------------------------------------------- filters by selectivity
+
+LEVELS = (0.5, 0.05, 0.01)
+
+
+@dataclass
+class Filter:
+    label: str
+    genres: list
+    year_max: int | None
+    matching: int = 0
+    total: int = 0
+
+    @property
+    def selectivity(self) -> float:
+        return self.matching / self.total if self.total else 1.0
+
+    def params(self):
+        from moviesearch.search.params import SearchParams
+
+        return SearchParams(genres=list(self.genres), year_max=self.year_max)
+
+    def queryset(self):
+        from catalog.models import Movie
+
+        return self.params().filter(Movie.objects.all())
+
+
+def choose_filters() -> list[Filter]:
+    """No filter; a year_max and a genre filter nearest each selectivity level."""
+    from django.db.models import Count, Q
+
+    from catalog.models import Genre, Movie
+
+    total = Movie.objects.filter(embedding__isnull=False).count()
+    by_year = dict(
+        Movie.objects.filter(embedding__isnull=False, year__isnull=False)
+        .values_list("year")
+        .annotate(n=Count("pk"))
+        .values_list("year", "n")
+    )
+    with_vector = Q(movies__embedding__isnull=False)
+    genres = dict(
+        Genre.objects.annotate(n=Count("movies", filter=with_vector)).values_list(
+            "name", "n"
+        )
+    )
+    filters = [Filter("none", [], None)]
+    for level in LEVELS:
+        cumulative, best = 0, None
+        for year in sorted(by_year):
+            cumulative += by_year[year]
+            gap = abs(cumulative / total - level)
+            if best is None or gap < best[0]:
+                best = (gap, year)
+        filters.append(Filter(f"year ≤ {best[1]} (~{level:.0%})", [], best[1]))
+        name = min(genres, key=lambda g: abs(genres[g] / total - level))
+        filters.append(Filter(f"genre {name} (~{level:.0%})", [name], None))
+    for f in filters:
+        f.total = total
+        f.matching = f.queryset().filter(embedding__isnull=False).count()
+    return filters
+
+
+def filters_at(level: float, filters: list[Filter]) -> list[Filter]:
+    """The year and genre filters chosen for a selectivity level."""
+    return [f for f in filters if f.label.endswith(f"(~{level:.0%})")]

@@ -1,4 +1,5 @@
-"""Build the 100k-movie benchmark database (default `bench100k`, same server).
+"""Build a benchmark database: 100k movies (`bench100k`) or, with --scale 1m, a
+million (`bench1m`), on the same server.
 
 What it holds, in order (each step timed and printed as a markdown table):
 1. the TMDB catalogue (11,875) through `import_movies`; its vectors copied from the
@@ -13,15 +14,18 @@ What it holds, in order (each step timed and printed as a markdown table):
    movies (title + " (copy N)", year ±5, popularity × 0.1–1, same genres, keywords,
    credits, full-text vector, names (facts) and BM25 postings) with a perturbed
    copy of the source's vector,
-   marked embedding_model="bench:synthetic-copy"; written with COPY + INSERT SELECT;
-6. the HNSW index built once at the end (maintenance_work_mem 1GB), then ANALYZE.
+   marked embedding_model="bench:synthetic-copy"; written with COPY + INSERT SELECT,
+   with the postings' secondary indexes and triggers off (rebuilt and recounted
+   after: what the triggers would have counted);
+6. the HNSW index built once at the end (--m, --ef-construction; maintenance_work_mem
+   --maintenance-mem), then VACUUM ANALYZE.
 
 Perturbation: v = normalise(src + 0.3 (partner - src) + N(0, 0.025^2 I)), partner a
 random real vector of a movie sharing src's first genre: cosine(v, src) ~ 0.84 and
 v's nearest other real vector ~ 0.6 (real movies' nearest neighbour: median 0.63),
 so copies sit in the populated regions of the space without being duplicates.
 
-Usage: .venv/bin/python bench/load100k.py [--rebuild] [--total 100000]
+Usage: .venv/bin/python bench/load100k.py [--scale 100k|1m] [--rebuild] [--total N]
 """
 
 import time
@@ -30,17 +34,24 @@ import harness
 import numpy as np
 
 SEED = 20240607
+TOTALS = {"100k": 100_000, "1m": 1_000_000}
 PERTURBED = "bench:perturbed-copy"
 SYNTHETIC = "bench:synthetic-copy"
 
 
 def main():
     p = harness.parser(__doc__.splitlines()[0], scales=False, runs=1)
-    p.add_argument("--database", default=harness.SCALES["100k"])
-    p.add_argument("--total", type=int, default=100_000)
+    p.add_argument("--scale", choices=list(TOTALS), default="100k")
+    p.add_argument("--database", help="default: the scale's (bench/harness.py)")
+    p.add_argument("--total", type=int, help="default: the scale's")
     p.add_argument("--embed-wiki", type=int, default=6000)
+    p.add_argument("--m", type=int, default=16, help="HNSW graph degree")
+    p.add_argument("--ef-construction", type=int, default=64)
+    p.add_argument("--maintenance-mem", default="1GB")
     p.add_argument("--rebuild", action="store_true", help="drop and build again")
     args = p.parse_args()
+    args.database = args.database or harness.SCALES[args.scale]
+    args.total = args.total or TOTALS[args.scale]
     harness.setup_django(args.database)
     if not harness.create_database(args.database, args.rebuild):
         print(f"{args.database} exists; --rebuild to build it again.")
@@ -94,20 +105,102 @@ def build(args) -> list[list]:
     step("perturbed vectors for the other Wikipedia rows", fill_wiki(rng, vectors), t)
 
     t = time.perf_counter()
-    step("synthetic copies (COPY + INSERT SELECT)", synthesise(rng, vectors, args), t)
+    with postings_bulk():
+        step(
+            "synthetic copies (COPY + INSERT SELECT)", synthesise(rng, vectors, args), t
+        )
+        t = time.perf_counter()
+    step("postings' indexes rebuilt, word counts recounted", count("TRUE"), t)
 
     with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '1GB'")
+        cursor.execute("SET maintenance_work_mem = %s", [args.maintenance_mem])
     t = time.perf_counter()
-    schema.create_hnsw_index()
-    step("build HNSW index (m=16, ef_construction=64)", count("TRUE"), t)
+    create_hnsw(args.m, args.ef_construction)
+    step(
+        f"build HNSW index (m={args.m}, ef_construction={args.ef_construction})",
+        count("TRUE"),
+        t,
+    )
 
     t = time.perf_counter()
+    from moviesearch.catalogue import movie_model
+    from moviesearch.indexing import analyze, index_models
+
     with connection.cursor() as cursor:
-        for table in ("catalog_movie", "catalog_movie_genres", "catalog_credit"):
+        for table in ("catalog_movie_genres", "catalog_credit"):
             cursor.execute(f"VACUUM ANALYZE {table}")
+    analyze(movie_model(), *index_models())
     step("VACUUM ANALYZE", count("TRUE"), t)
     return steps
+
+
+def create_hnsw(m: int, ef_construction: int) -> None:
+    """The declared HNSW index (same name, column and operator class) with these
+    build parameters."""
+    from django.db import connection
+
+    from moviesearch.embeddings.schema import hnsw_index
+
+    index = hnsw_index()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE INDEX {index.name} ON catalog_movie USING hnsw "
+            f"(embedding {index.opclasses[0]}) "
+            f"WITH (m = {int(m)}, ef_construction = {int(ef_construction)})"
+        )
+
+
+POSTINGS_SECONDARY = ("posting_movie", "posting_impact")
+
+
+class postings_bulk:
+    """While synthetic rows are copied in: the postings' secondary indexes dropped
+    and the word-count triggers off; after, the indexes built once and the counts
+    recomputed from the rows (what the triggers would have kept)."""
+
+    def __enter__(self):
+        from django.db import connection
+
+        self.ddl = {}
+        with connection.cursor() as cursor:
+            for name in POSTINGS_SECONDARY:
+                cursor.execute(
+                    "SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name]
+                )
+                self.ddl[name] = cursor.fetchone()[0]
+                cursor.execute(f"DROP INDEX {name}")
+            for table in (
+                "moviesearch_embeddings_posting",
+                "moviesearch_embeddings_lexicaldocument",
+            ):
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        return self
+
+    def __exit__(self, *exc):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+            for ddl in self.ddl.values():
+                cursor.execute(ddl)
+            for table in (
+                "moviesearch_embeddings_posting",
+                "moviesearch_embeddings_lexicaldocument",
+            ):
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            cursor.execute(RECOUNT_SQL)
+        return False
+
+
+RECOUNT_SQL = """
+DELETE FROM moviesearch_embeddings_lexeme;
+INSERT INTO moviesearch_embeddings_lexeme (lexeme, df)
+SELECT lexeme, count(*) FROM moviesearch_embeddings_posting GROUP BY lexeme;
+DELETE FROM moviesearch_embeddings_corpus;
+INSERT INTO moviesearch_embeddings_corpus (id, documents, length)
+SELECT 1, count(*), coalesce(sum(length), 0)
+FROM moviesearch_embeddings_lexicaldocument;
+"""
 
 
 def count(where: str) -> int:
@@ -307,8 +400,26 @@ SELECT s.id, f.role, f.name_id, f.position FROM syn s
 JOIN {fact} f ON f.movie_id = s.src;
 INSERT INTO {document} (movie_id, length)
 SELECT s.id, d.length FROM syn s JOIN {document} d ON d.movie_id = s.src;
-INSERT INTO {posting} (lexeme, movie_id, tf, dl)
-SELECT p.lexeme, s.id, p.tf, p.dl FROM syn s JOIN {posting} p ON p.movie_id = s.src;
+INSERT INTO {posting} (lexeme, movie_id, tf, dl, impact)
+SELECT p.lexeme, s.id, p.tf, p.dl, p.impact FROM syn s
+JOIN {posting} p ON p.movie_id = s.src;
+"""
+
+
+SIZES_SQL = """
+SELECT name, b.bytes / 1048576.0 FROM (VALUES
+  ('movie table (heap + TOAST: vectors, full-text)', 'catalog_movie', false),
+  ('HNSW index (movie_embedding_hnsw)', 'movie_embedding_hnsw', false),
+  ('movie table, all its indexes', 'catalog_movie', true),
+  ('postings (BM25), with indexes', 'moviesearch_embeddings_posting', false),
+  ('postings index (lexeme, impact)', 'posting_impact', false),
+  ('word counts (lexeme)', 'moviesearch_embeddings_lexeme', false),
+  ('facts (names by role), with indexes', 'moviesearch_embeddings_fact', false)
+) AS r(name, rel, indexes_only)
+CROSS JOIN LATERAL (SELECT CASE
+  WHEN indexes_only THEN pg_indexes_size(rel::regclass)
+  WHEN rel = 'catalog_movie' THEN pg_table_size(rel::regclass)
+  ELSE pg_total_relation_size(rel::regclass) END AS bytes) AS b
 """
 
 
@@ -324,15 +435,11 @@ def describe(database: str) -> None:
             "FROM catalog_movie GROUP BY 1 ORDER BY 2 DESC"
         )
         rows = [[kind, f"{n:,}"] for kind, n in cursor.fetchall()]
-        cursor.execute(
-            "SELECT pg_size_pretty(pg_relation_size('movie_embedding_hnsw')), "
-            "pg_size_pretty(pg_total_relation_size('catalog_movie'))"
-        )
-        index, total = cursor.fetchone()
-    print(
-        f"\n`{database}` ({harness.server_version()}): HNSW index {index}, "
-        f"movie table with its indexes {total}\n"
-    )
+        cursor.execute(SIZES_SQL)
+        sizes = [[name, f"{mb:,.0f}"] for name, mb in cursor.fetchall()]
+    print(f"\n`{database}` ({harness.server_version()})\n")
+    print(harness.table(["relation", "MB"], sizes))
+    print()
     print(harness.table(["vectors", "movies"], rows))
 
 

@@ -1,12 +1,14 @@
 """Latency of /api/search over HTTP against gunicorn, with an in-process breakdown.
 
 Each run (--runs, default 3):
-1. starts gunicorn (DEBUG=0, production settings, `-w 2 --threads 4` by default) on
-   a free loopback port, with the query-vector cache in Redis (db 13, as the README's
+1. starts gunicorn (DEBUG=0, production settings, `-w 2 --threads 4` by default;
+   `--server runserver`: Django's development server, DEBUG=0) on a free loopback
+   port, with the query-vector cache in Redis (db 13, as the README's
    production setup; its qvec keys are deleted first) or --cache locmem;
 2. waits until a worker answers and the workers stop using CPU (booted and warmed),
    then times the first search (a new query: model + DB connection + encoding);
-3. per variant (hybrid, semantic, keyword, and hybrid/semantic with filters), sends
+3. per variant (hybrid, semantic, keyword, and hybrid/semantic with ~50 % and ~1 %
+   filters), sends
    --queries new queries (unique across the whole invocation, so every vector is
    encoded: "uncached"), then the same queries again ("cached": Redis hit), one at a
    time over a keep-alive connection; then --concurrency clients for throughput;
@@ -18,8 +20,8 @@ Each run (--runs, default 3):
 Also once per run: a server started with EMBEDDING_WARM_ON_START=0 for comparison.
 Figures are medians over runs of each run's percentile.
 
-Usage: .venv/bin/python bench/search.py [--scale 12k|100k|all] [--runs 3]
-       [--queries 200] [--workers 2] [--threads 4] [--concurrency 4]
+Usage: .venv/bin/python bench/search.py [--scale 12k|100k|1m|all] [--runs 3]
+       [--queries 200] [--workers 2] [--threads 4] [--concurrency 8]
 """
 
 import http.client
@@ -32,10 +34,19 @@ from urllib.parse import urlencode
 
 import harness
 
-VARIANTS = ("hybrid", "semantic", "keyword", "hybrid + filter", "semantic + filter")
-GENRES = ["Drama", "Comedy", "Thriller", "Action", "Romance", "Horror", "Crime",
-          "Documentary", "Animation", "Science Fiction", "Western", "War"]  # fmt: skip
+# "~50 %" and "~1 %": a year or a genre filter (alternately) matching about that
+# share of the movies, chosen from the database's own distribution
+# (harness.choose_filters, as bench/recall.py).
+LEVELS = {"~50 %": 0.5, "~1 %": 0.01}
+VARIANTS = (
+    "hybrid", "semantic", "keyword",
+    "hybrid ~50 %", "semantic ~50 %", "hybrid ~1 %", "semantic ~1 %",
+)  # fmt: skip
 CACHE_DB = 13
+# The issue's targets (README: Benchmarks): p50 within this much of encoding one
+# query, p99 under P99_TARGET, for every variant that encodes.
+P50_OVER_ENCODE = {"hybrid": 10.0, "semantic": 6.0}
+P99_TARGET = 60.0
 
 
 def main():
@@ -43,8 +54,14 @@ def main():
     p.add_argument("--queries", type=int, default=200, help="per variant and run")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=4)
-    p.add_argument("--concurrency", type=int, default=4, help="0: no throughput")
+    p.add_argument("--concurrency", type=int, default=8, help="0: no throughput")
     p.add_argument("--cache", choices=["redis", "locmem"], default="redis")
+    p.add_argument(
+        "--server",
+        choices=["gunicorn", "runserver"],
+        default="gunicorn",
+        help="runserver: Django's development server, one process (DEBUG=0)",
+    )
     p.add_argument("--no-cold", action="store_true", help="skip the no-warm-up start")
     args = p.parse_args()
     scale = harness.dispatch(args, __file__)
@@ -76,6 +93,9 @@ class Server:
             "--timeout",
             "120",
         ]
+        if args.server == "runserver":  # a developer's first contact, DEBUG=0
+            self.cmd = [harness.PY, "manage.py", "runserver", "--noreload"]
+            self.cmd.append(f"127.0.0.1:{self.port}")
 
     def __enter__(self):
         self.log = open(f"/tmp/bench-gunicorn-{self.port}.log", "w")
@@ -124,18 +144,15 @@ class Server:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
 
 
-def query_params(variant: str, text: str, rng: random.Random) -> dict:
+def query_params(variant: str, text: str, rng: random.Random, filters=()) -> dict:
     params = {"q": text, "mode": variant.split()[0], "limit": 10}
-    if variant.endswith("filter"):
-        kind = rng.randrange(4)
-        if kind in (0, 3):
-            params["genre"] = rng.choice(GENRES)
-        if kind in (1, 3):
-            start = rng.randrange(1930, 2011, 10)
-            params["year_min"], params["year_max"] = start, start + rng.choice((9, 19))
-        if kind == 2:
-            params["year_min"] = rng.randrange(1960, 2011)
-            params["language"] = "en"
+    for label, level in LEVELS.items():
+        if variant.endswith(label):
+            f = rng.choice(harness.filters_at(level, filters))
+            if f.genres:
+                params["genre"] = f.genres
+            if f.year_max is not None:
+                params["year_max"] = f.year_max
     return params
 
 
@@ -228,14 +245,14 @@ def breakdown(requests: list[dict]) -> dict[str, list[float]]:
 # ---------------------------------------------------------------- a run
 
 
-def one_run(database, args, run, seen) -> dict:
+def one_run(database, args, run, seen, filters) -> dict:
     rng = random.Random(run)
     result = {"variants": {}}
     if args.cache == "redis":
         clear_vector_cache()
     plan = {
         v: [
-            query_params(v, q, rng)
+            query_params(v, q, rng, filters)
             for q in harness.make_queries(args.queries, 100 * run + i, seen)
         ]
         for i, v in enumerate(VARIANTS)
@@ -262,6 +279,7 @@ def one_run(database, args, run, seen) -> dict:
             ]
             qps, times = concurrent(server, requests, args.concurrency)
             result["throughput"] = (qps, harness.percentile(times, 50))
+        result["rss_mb"] = harness.worker_rss_mb(server.proc.pid)
     if not args.no_cold:
         with Server(database, args, EMBEDDING_WARM_ON_START="0") as server:
             harness.settle(server.proc.pid)
@@ -280,13 +298,23 @@ def run_scale(scale: str, args) -> None:
 
     harness.print_header(f"/api/search latency at {scale} (`{database}`)", database)
     movies = Movie.objects.count()
+    filters = harness.choose_filters()
+    print(
+        "Filters: "
+        + "; ".join(
+            f"{f.label}: {f.selectivity:.1%}"
+            for level in LEVELS.values()
+            for f in harness.filters_at(level, filters)
+        ),
+        flush=True,
+    )
     encoder.encode_query("warm up the bench process")
-    breakdown([query_params(v, "warm up", random.Random(0)) for v in VARIANTS])
+    breakdown([query_params(v, "warm up", random.Random(0), filters) for v in VARIANTS])
     seen: set[str] = set()
     runs = []
     for run in range(args.runs):
         started, load = time.perf_counter(), harness.load()
-        runs.append(one_run(database, args, run, seen))
+        runs.append(one_run(database, args, run, seen, filters))
         print(
             f"- run {run + 1}/{args.runs}: {time.perf_counter() - started:.0f}s, "
             f"load average before {load}, after {harness.load()}",
@@ -300,8 +328,13 @@ def _m(runs, get):
 
 
 def report(scale, movies, args, runs) -> None:
+    server = (
+        f"gunicorn -w {args.workers} --threads {args.threads}"
+        if args.server == "gunicorn"
+        else "manage.py runserver --noreload"
+    )
     cfg = (
-        f"gunicorn -w {args.workers} --threads {args.threads}, cache {args.cache}, "
+        f"{server}, DEBUG=0, cache {args.cache}, "
         f"{args.queries} queries per variant per run, {len(runs)} runs"
     )
     print(f"\n{movies:,} movies; {cfg}. Milliseconds; medians over runs.\n")
@@ -354,21 +387,31 @@ def report(scale, movies, args, runs) -> None:
     )
     rows = []
     for variant, p50, p99 in checks:
-        target = encode + 5
-        ok = p50 <= target and p99 <= 40 and (scale != "100k" or p50 <= 15)
+        allowance = P50_OVER_ENCODE.get(variant.split()[0])
+        if allowance is None:  # keyword mode encodes nothing
+            continue
+        target = encode + allowance
+        ok = p50 <= target and p99 <= P99_TARGET
         rows.append(
             [
                 variant,
                 harness.fmt(p50),
-                f"{harness.fmt(target)} (encode + 5)",
-                f"{p50 / encode:.2f}x" if encode else "",
+                f"{harness.fmt(target)} (encode + {allowance:g})",
+                f"{p50 - encode:+.1f}",
                 harness.fmt(p99),
                 "met" if ok else "missed",
             ]
         )
     print(
         harness.table(
-            ["variant", "p50", "target p50", "p50 / encode", "p99 (≤ 40)", "targets"],
+            [
+                "variant",
+                "p50",
+                "target p50",
+                "p50 - encode",
+                f"p99 (≤ {P99_TARGET:g})",
+                "targets",
+            ],
             rows,
         )
     )
@@ -376,6 +419,7 @@ def report(scale, movies, args, runs) -> None:
         ["ready: launch → a worker answers (s)", _m(runs, lambda r: r["ready_s"]), 2],
         ["first search after start (ms)", _m(runs, lambda r: r["first_ms"]), 1],
         ["second search (ms)", _m(runs, lambda r: r["second_ms"]), 1],
+        ["a web worker's RSS after the run (MB)", _m(runs, lambda r: r["rss_mb"]), 0],
     ]
     if not args.no_cold:
         first.append(

@@ -96,8 +96,10 @@ class Movie(EmbeddedMovie):
             HnswIndex(
                 name="movie_embedding_hnsw",
                 fields=["embedding"],
-                m=16,
-                ef_construction=64,
+                # A denser graph (bench/recall.py): recall@10 0.995 at ef_search
+                # 100 on this catalogue, against 0.966 with m=16, ef_construction=64.
+                m=24,
+                ef_construction=200,
                 opclasses=["vector_cosine_ops"],
             ),
             models.Index(fields=["title"], name="movie_title_idx"),

@@ -87,6 +87,22 @@ def test_narrow_filters_scan_exactly_and_broad_ones_walk_the_graph(embedded_demo
     assert scan(Movie.objects.filter(genres__name="Western")) is exact_scan.__wrapped__
 
 
+def test_a_repeated_filter_is_planned_once(embedded_demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from moviesearch.search.vectors import _estimates
+
+    _estimates.clear()
+    westerns = Movie.objects.filter(genres__name="Western")
+    explains = []
+    for query in ("a lone gunman rides into town", "outlaws and a sheriff"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert westerns.search(query, mode="semantic", limit=3)
+        explains.append(sum("EXPLAIN" in q["sql"] for q in ctx.captured_queries))
+    assert explains == [1, 0]
+
+
 def test_graph_walk_under_a_narrow_filter_still_returns_k_rows(
     embedded_demo, monkeypatch
 ):

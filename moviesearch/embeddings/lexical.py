@@ -9,8 +9,12 @@ moviesearch.search.entities in hybrid instead."""
 from django.db import connection
 
 from moviesearch.catalogue import movie_model
-from moviesearch.embeddings.models import LexicalDocument, Posting
+from moviesearch.embeddings.models import Corpus, LexicalDocument, Posting
 from moviesearch.sql import with_tables
+
+# BM25's term-frequency saturation and length normalisation.
+K1 = 1.2
+B = 0.75
 
 # Full-text weight labels (embeddings.documents.Document): A title, B people,
 # C genres and keywords, D tagline and overview.
@@ -41,10 +45,17 @@ WITH terms AS ({_TERMS}
   INSERT INTO {{lexdoc}} (movie_id, length)
   SELECT movie_id, length FROM lengths
 )
-INSERT INTO {{posting}} (lexeme, movie_id, tf, dl)
-SELECT t.lexeme, t.movie_id, t.tf, l.length
-FROM terms AS t JOIN lengths AS l USING (movie_id)
+INSERT INTO {{posting}} (lexeme, movie_id, tf, dl, impact)
+SELECT t.lexeme, t.movie_id, t.tf, l.length,
+       t.tf / (t.tf + {{k1}} * (1 - {{b}} + {{b}} * l.length / c.mean))
+FROM terms AS t JOIN lengths AS l USING (movie_id),
+     (SELECT coalesce(max(length / nullif(documents, 0)), 1.0) AS mean
+      FROM {{corpus}}) AS c
 """
+# Writers of postings take turns: the document-frequency triggers (migration 0004)
+# update shared rows, and two writers interleaving their deletes and inserts could
+# each wait for the other.
+_TURN_SQL = "SELECT pg_advisory_xact_lock(hashtext('moviesearch.postings'))"
 
 
 def postings_refresh(*, movie_ids: list[int]) -> None:
@@ -54,11 +65,16 @@ def postings_refresh(*, movie_ids: list[int]) -> None:
         return
     ids = list(movie_ids)
     with connection.cursor() as cursor:
+        cursor.execute(_TURN_SQL)
         for sql in _DELETE_SQL:
             cursor.execute(
                 with_tables(sql, posting=Posting, lexdoc=LexicalDocument), [ids]
             )
         sql = with_tables(
-            _INSERT_SQL, posting=Posting, lexdoc=LexicalDocument, movie=movie_model()
-        )
+            _INSERT_SQL,
+            posting=Posting,
+            lexdoc=LexicalDocument,
+            corpus=Corpus,
+            movie=movie_model(),
+        ).format(k1=K1, b=B)
         cursor.execute(sql, [ids])

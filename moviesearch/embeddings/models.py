@@ -39,20 +39,53 @@ class Posting(models.Model):
     movie = models.ForeignKey(MOVIE_MODEL, on_delete=models.CASCADE, related_name="+")
     tf = models.FloatField(help_text="Field-weighted term frequency.")
     dl = models.FloatField(help_text="The document's weighted length (a copy).")
+    impact = models.FloatField(
+        default=0.0,
+        help_text="BM25's term-frequency part at a reference length: the order in "
+        "which a lexeme's postings are read.",
+    )
 
     class Meta:
         indexes = [
             models.Index(fields=["movie"], name="posting_movie"),
-            # moviesearch.search.lexical reads a query's postings by index-only scans.
+            # moviesearch.search.lexical reads a lexeme's best postings first, by
+            # index-only scans, and stops after a bounded number.
             models.Index(
-                fields=["lexeme"],
+                fields=["lexeme", "-impact"],
                 include=["movie", "tf", "dl"],
-                name="posting_covering",
+                name="posting_impact",
             ),
         ]
 
     def __str__(self):
         return f"{self.lexeme} in movie {self.movie_id}: {self.tf:g}"
+
+
+class Lexeme(models.Model):
+    """How many movies' documents hold a lexeme (BM25's document frequency): kept
+    by statement-level triggers on the postings (migration 0004), so every insert
+    and delete, cascades included, counts; a query reads its words' rarity here
+    instead of counting their postings."""
+
+    lexeme = models.TextField(primary_key=True)
+    df = models.IntegerField()
+
+    def __str__(self):
+        return f"{self.lexeme}: {self.df}"
+
+
+class Corpus(models.Model):
+    """The lexical index's size: documents and their summed weighted length (BM25's
+    N and mean length), one row kept by triggers on LexicalDocument."""
+
+    documents = models.BigIntegerField(default=0)
+    length = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name_plural = "corpus"
+
+    def __str__(self):
+        return f"{self.documents} documents"
 
 
 class Name(models.Model):

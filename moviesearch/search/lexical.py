@@ -8,12 +8,16 @@ import re
 
 from django.db import connection
 
-from moviesearch.embeddings.models import LexicalDocument, Posting
+from moviesearch.embeddings.lexical import K1, B
+from moviesearch.embeddings.models import Corpus, Lexeme, Posting
 from moviesearch.sql import with_tables
 
-K1 = 1.2
-B = 0.75
 MAX_WORDS = 400  # a pasted synopsis is a fair query; a book is not
+# The most postings read per query word, best impact first: a rare word's are all
+# of them; a common word ("life", "film") only brings the movies it ranks highest
+# (the others still score it when another word or the caller's `also` brings
+# them), so the cost is bounded at any catalogue size.
+POSTINGS_PER_WORD = 1000
 # Words that frame a query rather than describe a film; left out of the lexical
 # query when anything else is left.
 FILLER = {
@@ -24,25 +28,43 @@ FILLER = {
 WORD = re.compile(r"\w+")
 
 # to_tsvector with a constant configuration is immutable: the planner folds the
-# query's lexemes into a constant array and reads just their postings, once, by the
-# primary key (lexeme, movie); document frequencies are counted from those rows.
+# query's lexemes into a constant array. Document frequencies and the corpus size
+# are read from the tables the triggers keep (migration 0004); each word's best
+# postings by an index-only scan of (lexeme, impact DESC) give a first score; the
+# best of those and the `also` movies are then scored over all the query's words
+# by the primary key (lexeme, movie).
 _SQL = """
 WITH stats AS (
-  SELECT count(*)::float8 AS n, coalesce(avg(length), 1.0) AS avgdl
-  FROM {lexdoc}
-), hits AS MATERIALIZED (
-  SELECT p.lexeme, p.movie_id, p.tf, p.dl FROM {posting} AS p
-  WHERE p.lexeme = ANY(tsvector_to_array(to_tsvector('english'::regconfig, %s)))
-), q AS (
-  SELECT lexeme, ln(1.0 + (s.n - count(*) + 0.5) / (count(*) + 0.5)) AS idf
-  FROM hits CROSS JOIN stats AS s GROUP BY lexeme, s.n
+  SELECT greatest(max(documents), 1)::float8 AS n,
+         coalesce(max(length / nullif(documents, 0)), 1.0) AS avgdl
+  FROM {corpus}
+), q AS MATERIALIZED (
+  SELECT l.lexeme, ln(1.0 + (s.n - l.df + 0.5) / (l.df + 0.5)) AS idf
+  FROM {lexeme} AS l CROSS JOIN stats AS s
+  WHERE l.lexeme = ANY(tsvector_to_array(to_tsvector('english'::regconfig, %s)))
+    AND l.df > 0
+), first AS (
+  SELECT p.movie_id,
+         sum(q.idf * p.tf / (p.tf + {k1} * (1 - {b} + {b} * p.dl / s.avgdl))) AS score
+  FROM q CROSS JOIN stats AS s CROSS JOIN LATERAL (
+    SELECT p.movie_id, p.tf, p.dl FROM {posting} AS p
+    WHERE p.lexeme = q.lexeme {where}
+    ORDER BY p.impact DESC LIMIT {per_word}
+  ) AS p
+  GROUP BY p.movie_id
+), chosen AS (
+  (SELECT movie_id FROM first ORDER BY score DESC, movie_id LIMIT %s)
+  UNION
+  SELECT unnest(%s::bigint[])
 ), scored AS MATERIALIZED (
-  SELECT h.movie_id,
-         sum(q.idf * h.tf * {k1p1} / (h.tf + {k1} * (1 - {b} + {b} * h.dl / s.avgdl)))
+  SELECT p.movie_id,
+         sum(q.idf * p.tf * {k1p1} / (p.tf + {k1} * (1 - {b} + {b} * p.dl / s.avgdl)))
            AS score
-  FROM hits AS h JOIN q USING (lexeme) CROSS JOIN stats AS s
-  {where}
-  GROUP BY h.movie_id
+  FROM chosen AS c
+  JOIN {posting} AS p ON p.movie_id = c.movie_id
+  JOIN q ON q.lexeme = p.lexeme
+  CROSS JOIN stats AS s
+  GROUP BY p.movie_id
 )
 (SELECT movie_id, score FROM scored ORDER BY score DESC, movie_id LIMIT %s)
 UNION
@@ -59,7 +81,9 @@ def query_text(text: str) -> str:
 
 def bm25_scores(queryset, text: str, limit: int, *, also=()) -> dict[int, float]:
     """BM25 scores of the `limit` best movies of `queryset` for `text`, plus those
-    of the movies in `also` that match any word (movies matching none are absent)."""
+    of the movies in `also` (all of `queryset`) that match any word; movies
+    matching none are absent. Every score is exact; the candidates are each word's
+    best POSTINGS_PER_WORD (see there) and `also`."""
     words = query_text(text)
     if not words:
         return {}
@@ -69,11 +93,12 @@ def bm25_scores(queryset, text: str, limit: int, *, also=()) -> dict[int, float]
         if queryset.query.is_empty():
             return {}
         sub, sub_params = queryset.order_by().values("pk").query.sql_with_params()
-        where = f"WHERE h.movie_id IN ({sub})"
+        where = f"AND p.movie_id IN ({sub})"
         params += list(sub_params)
-    params += [limit, list(also)]
-    sql = with_tables(_SQL, posting=Posting, lexdoc=LexicalDocument).format(
-        k1p1=K1 + 1, k1=K1, b=B, where=where
+    also = list(also)
+    params += [limit, also, limit, also]
+    sql = with_tables(_SQL, posting=Posting, lexeme=Lexeme, corpus=Corpus).format(
+        k1p1=K1 + 1, k1=K1, b=B, where=where, per_word=POSTINGS_PER_WORD
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -82,8 +107,8 @@ def bm25_scores(queryset, text: str, limit: int, *, also=()) -> dict[int, float]
 
 _ANY_SQL = """
 SELECT EXISTS (
-  SELECT 1 FROM {posting}
-  WHERE lexeme = ANY(tsvector_to_array(to_tsvector('english', %s)))
+  SELECT 1 FROM {lexeme}
+  WHERE lexeme = ANY(tsvector_to_array(to_tsvector('english', %s))) AND df > 0
 )
 """
 
@@ -91,5 +116,5 @@ SELECT EXISTS (
 def matches_anything(text: str) -> bool:
     """Whether any word of the query is in any movie's text."""
     with connection.cursor() as cursor:
-        cursor.execute(with_tables(_ANY_SQL, posting=Posting), [query_text(text)])
+        cursor.execute(with_tables(_ANY_SQL, lexeme=Lexeme), [query_text(text)])
         return cursor.fetchone()[0]

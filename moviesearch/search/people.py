@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from moviesearch.embeddings.models import Fact, Name, Posting
+from moviesearch.embeddings.models import Fact, Lexeme, Name
 from moviesearch.sql import with_tables
 
 # A misspelled pair of words must be this similar (pg_trgm similarity) to a whole
@@ -45,14 +45,13 @@ class Resolution:
     others: tuple[tuple[int, str], ...] = ()  # others it could have meant
 
 
-# How many movies' texts have the word: all of its lexemes (a hyphenated name,
-# "prince-bythewood", is the compound and its parts: a movie with "prince" alone
-# does not have it).
+# How many movies' texts have the word, from the counts the triggers keep: a
+# hyphenated name ("prince-bythewood") is the compound and its parts, and counts
+# as its rarest lexeme when every one is known (a movie with "prince" alone does
+# not have it), else as unknown.
 _DF_SQL = """
-SELECT w, (SELECT count(*) FROM (
-             SELECT p.movie_id FROM {posting} AS p WHERE p.lexeme = ANY(l.lexemes)
-             GROUP BY p.movie_id
-             HAVING count(DISTINCT p.lexeme) = cardinality(l.lexemes)) AS m)
+SELECT w, (SELECT CASE WHEN count(*) = cardinality(l.lexemes) THEN min(x.df) ELSE 0 END
+           FROM {lexeme} AS x WHERE x.lexeme = ANY(l.lexemes))
 FROM unnest(%s::text[]) AS w,
      LATERAL (SELECT tsvector_to_array(to_tsvector('english', w)) AS lexemes) AS l
 """
@@ -96,7 +95,7 @@ def _prominence(directed: int, acted: int, role: str | None) -> int:
 
 
 def _fetch(sql: str, params: list) -> list:
-    sql = with_tables(sql, posting=Posting, name=Name, fact=Fact)
+    sql = with_tables(sql, lexeme=Lexeme, name=Name, fact=Fact)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
