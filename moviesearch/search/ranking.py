@@ -13,14 +13,10 @@
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Case,
     Count,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from pgvector.django import CosineDistance
@@ -147,18 +143,21 @@ def entity_ranked(
             match &= Q(pk__in=_carrying(found.genres, ["genre"]))
         if found.keywords:
             match &= Q(pk__in=_carrying(found.keywords, ["keyword"]))
-    first = Case(
-        When(pk__in=list(candidates), then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-    return list(
-        queryset.filter(match)
-        .annotate(first=first)
-        .order_by("first", *_popular(spec), "pk")
-        .values_list("pk", flat=True)
-        .distinct()[: limit + len(candidates)]
-    )
+    # Two plain queries: ordered by popularity alone, the planner can walk that
+    # index and stop after `limit` (a genre and a decade match tens of thousands
+    # at a million movies: sorting them all took 0.2-0.6 s).
+    order = [*_popular(spec), "pk"]
+    matching = queryset.filter(match)
+    first = []
+    if candidates:
+        first = list(
+            matching.filter(pk__in=list(candidates))
+            .order_by(*order)
+            .values_list("pk", flat=True)
+        )
+    rest = matching.order_by(*order).values_list("pk", flat=True)
+    ids = dict.fromkeys([*first, *rest[: limit + len(first)]])
+    return list(ids)[: limit + len(candidates)]
 
 
 def exact_titles(queryset, text: str) -> list[int]:
