@@ -103,3 +103,17 @@ def test_bm25_reads_a_common_word_only_as_far_as_its_best_postings(
     filtered = lexical.bm25_scores(only_common, "harbour zeppelin", 100)
     assert rare.pk not in filtered and len(filtered) == 3
     assert set(filtered) <= set(everything) - {rare.pk}
+
+
+def test_a_surname_that_is_a_stop_word_is_answered(make_movie, fake_encoder):
+    # English stop words have no lexeme: their document frequency is 0, not
+    # unknown (a surname such as "Most" was a 500 once).
+    from django.test import Client
+
+    for i in range(3):
+        make_movie(f"Harbour Lights {i}", directors=["Ada Most"])
+    refresh()
+    for mode in ("keyword", "hybrid"):
+        params = {"q": "films by Most", "mode": mode}
+        response = Client().get("/api/search", params)
+        assert response.status_code == 200, response.content

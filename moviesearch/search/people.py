@@ -50,7 +50,8 @@ class Resolution:
 # as its rarest lexeme when every one is known (a movie with "prince" alone does
 # not have it), else as unknown.
 _DF_SQL = """
-SELECT w, (SELECT CASE WHEN count(*) = cardinality(l.lexemes) THEN min(x.df) ELSE 0 END
+SELECT w, (SELECT coalesce(
+             CASE WHEN count(*) = cardinality(l.lexemes) THEN min(x.df) END, 0)
            FROM {lexeme} AS x WHERE x.lexeme = ANY(l.lexemes))
 FROM unnest(%s::text[]) AS w,
      LATERAL (SELECT tsvector_to_array(to_tsvector('english', w)) AS lexemes) AS l
