@@ -48,12 +48,12 @@ WITH stats AS (
          sum(q.idf * p.tf / (p.tf + {k1} * (1 - {b} + {b} * p.dl / s.avgdl))) AS score
   FROM q CROSS JOIN stats AS s CROSS JOIN LATERAL (
     SELECT p.movie_id, p.tf, p.dl FROM {posting} AS p
-    WHERE p.lexeme = q.lexeme {where}
+    WHERE p.lexeme = q.lexeme
     ORDER BY p.impact DESC LIMIT {per_word}
   ) AS p
   GROUP BY p.movie_id
 ), chosen AS (
-  (SELECT movie_id FROM first ORDER BY score DESC, movie_id LIMIT %s)
+  (SELECT movie_id FROM first {where} ORDER BY score DESC, movie_id LIMIT %s)
   UNION
   SELECT unnest(%s::bigint[])
 ), scored AS MATERIALIZED (
@@ -84,20 +84,22 @@ def bm25_scores(queryset, text: str, limit: int, *, also=()) -> dict[int, float]
     """BM25 scores of the `limit` best movies of `queryset` for `text`, plus those
     of the movies in `also` (all of `queryset`) that match any word; movies
     matching none are absent. Every score is exact; the candidates are each word's
-    best POSTINGS_PER_WORD (see there) and `also`."""
+    best POSTINGS_PER_WORD (see there) and `also`. Filters apply to those
+    candidates: read inside each word's postings, a filter passing 1 % of a
+    million movies walked a hundred thousand of them per word (2.8 s); a narrow
+    filter so leaves few lexical candidates, and the vector side (exact under
+    narrow filters) brings the rest."""
     words = query_text(text)
     if not words:
         return {}
-    params: list = [words]
-    where = ""
+    where, sub_params = "", []
     if queryset.query.has_filters() or queryset.query.is_empty():
         if queryset.query.is_empty():
             return {}
         sub, sub_params = queryset.order_by().values("pk").query.sql_with_params()
-        where = f"AND p.movie_id IN ({sub})"
-        params += list(sub_params)
+        where = f"WHERE movie_id IN ({sub})"
     also = list(also)
-    params += [limit, also, limit, also]
+    params = [words, *sub_params, limit, also, limit, also]
     sql = with_tables(_SQL, posting=Posting, lexeme=Lexeme, corpus=Corpus).format(
         k1p1=K1 + 1, k1=K1, b=B, where=where, per_word=POSTINGS_PER_WORD
     )
