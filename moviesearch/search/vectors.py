@@ -148,9 +148,6 @@ def hnsw_scan(k: int, *, selectivity: float = 1.0, ef_search: int | None = None)
         "hnsw.ef_search": str(ef),
         "hnsw.max_scan_tuples": str(max(20000, ef * 200)),
         "enable_sort": "off",
-        # A million rows make the planner's costs pass jit_above_cost; compiling
-        # costs tens of milliseconds that a k-nearest query never wins back.
-        "jit": "off",
     }
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -166,8 +163,5 @@ def exact_scan():
     index scans, so with those off the planner reads the rows the filters leave
     (bitmap scans on their B-trees) and sorts them by distance."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('enable_indexscan', 'off', true), "
-            "set_config('jit', 'off', true)"
-        )
+        cursor.execute("SELECT set_config('enable_indexscan', 'off', true)")
         yield
