@@ -45,8 +45,8 @@ def main():
     p.add_argument("--database", help="default: the scale's (bench/harness.py)")
     p.add_argument("--total", type=int, help="default: the scale's")
     p.add_argument("--embed-wiki", type=int, default=6000)
-    p.add_argument("--m", type=int, default=16, help="HNSW graph degree")
-    p.add_argument("--ef-construction", type=int, default=64)
+    p.add_argument("--m", type=int, help="HNSW graph degree (default: declared)")
+    p.add_argument("--ef-construction", type=int, help="default: declared")
     p.add_argument("--maintenance-mem", default="1GB")
     p.add_argument("--rebuild", action="store_true", help="drop and build again")
     args = p.parse_args()
@@ -114,6 +114,11 @@ def build(args) -> list[list]:
 
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = %s", [args.maintenance_mem])
+    from moviesearch.embeddings.schema import hnsw_index
+
+    declared = hnsw_index()
+    args.m = args.m or declared.m
+    args.ef_construction = args.ef_construction or declared.ef_construction
     t = time.perf_counter()
     create_hnsw(args.m, args.ef_construction)
     step(
@@ -150,8 +155,8 @@ def create_hnsw(m: int, ef_construction: int) -> None:
         )
 
 
-# The postings' indexes other than the primary key (posting_impact, the foreign
-# key's).
+# The postings' indexes other than the primary key (posting_impact,
+# posting_movie_lexeme).
 SECONDARY_SQL = """
 SELECT i.indexname, i.indexdef FROM pg_indexes AS i
 JOIN pg_index AS x ON x.indexrelid = (quote_ident(i.indexname))::regclass

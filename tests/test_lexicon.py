@@ -117,3 +117,14 @@ def test_a_surname_that_is_a_stop_word_is_answered(make_movie, fake_encoder):
         params = {"q": "films by Most", "mode": mode}
         response = Client().get("/api/search", params)
         assert response.status_code == 200, response.content
+
+
+def test_impacts_use_the_mean_length_with_the_batch_counted(make_movie, fake_encoder):
+    # The first movie written into an empty index: its own length is the mean, so
+    # each impact is tf / (tf + k1) (with a mean of 1 it would be far smaller).
+    make_movie("Quillhaven", overview="Lanterns over the harbour at night.")
+    refresh()
+    rows = list(Posting.objects.values_list("tf", "impact"))
+    assert rows
+    for tf, impact in rows:
+        assert impact == pytest.approx(tf / (tf + K1))

@@ -32,10 +32,11 @@ WHERE m.{{movie_pk}} = ANY(%s) AND m.search_vector IS NOT NULL
 """
 
 # Separate statements: data-modifying CTEs run in no guaranteed order, and the new
-# rows reuse the deleted rows' keys.
+# rows reuse the deleted rows' keys. Documents first: every writer (a movie's
+# delete cascades in that order too) then takes the corpus row before any word's.
 _DELETE_SQL = (
-    "DELETE FROM {posting} WHERE movie_id = ANY(%s)",
     "DELETE FROM {lexdoc} WHERE movie_id = ANY(%s)",
+    "DELETE FROM {posting} WHERE movie_id = ANY(%s)",
 )
 _INSERT_SQL = f"""
 WITH terms AS ({_TERMS}
@@ -49,9 +50,14 @@ INSERT INTO {{posting}} (lexeme, movie_id, tf, dl, impact)
 SELECT t.lexeme, t.movie_id, t.tf, l.length,
        t.tf / (t.tf + {{k1}} * (1 - {{b}} + {{b}} * l.length / c.mean))
 FROM terms AS t JOIN lengths AS l USING (movie_id),
-     (SELECT coalesce(max(length / nullif(documents, 0)), 1.0) AS mean
-      FROM {{corpus}}) AS c
+     (SELECT greatest(
+        (coalesce((SELECT length FROM {{corpus}} WHERE id = 1), 0) + sum(length))
+        / (coalesce((SELECT documents FROM {{corpus}} WHERE id = 1), 0) + count(*)),
+        1.0) AS mean
+      FROM lengths) AS c
 """
+# The mean length the impacts are computed with counts this batch: the first
+# movies written into an empty index would otherwise get a mean of 1.
 # Writers of postings take turns: the document-frequency triggers (migration 0004)
 # update shared rows, and two writers interleaving their deletes and inserts could
 # each wait for the other.
