@@ -48,7 +48,7 @@ class Resolution:
 # How many movies' texts have the word, from the counts the triggers keep: a
 # hyphenated name ("prince-bythewood") is the compound and its parts, and counts
 # as its rarest lexeme when every one is known (a movie with "prince" alone does
-# not have it), else as unknown.
+# not have it), else as 0.
 _DF_SQL = """
 SELECT w, (SELECT coalesce(
              CASE WHEN count(*) = cardinality(l.lexemes) THEN min(x.df) END, 0)
