@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SearchConfig(AppConfig):
     name = "moviesearch.search"
     label = "moviesearch_search"
+
+    def ready(self):
+        from moviesearch.search.devserver import send_without_delay
+
+        send_without_delay()
