@@ -52,3 +52,29 @@ def test_same_person_can_direct_and_act(make_movie):
         "Unforgiven", 1992, directors=["Clint Eastwood"], cast=["Clint Eastwood"]
     )
     assert movie.directors() == movie.cast() == ["Clint Eastwood"]
+
+
+def test_a_page_reads_its_names_by_role_in_one_query(demo_catalogue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from moviesearch.embeddings.models import Fact
+
+    ids = list(Movie.objects.order_by("title").values_list("pk", flat=True)[:10])
+    with CaptureQueriesContext(connection) as queries:
+        page = Movie.objects.filter(pk__in=ids).with_facts().in_bulk()
+        roles = {pk: movie.roles for pk, movie in page.items()}
+    assert len(queries) == 2  # the movies, then their names by role
+    for pk, movie in page.items():
+        expected = {}
+        for role, name in (
+            Fact.objects.filter(movie_id=pk)
+            .order_by("role", "position")
+            .values_list("role", "name__name")
+        ):
+            expected.setdefault(role, []).append(name)
+        assert roles[pk] == expected and expected["genre"]
+        assert roles[pk].get("director", []) == movie.directors()
+    single = Movie.objects.get(pk=ids[0])  # without with_facts: read for it alone
+    assert single.roles == roles[ids[0]]
+    assert Movie.objects.with_facts().filter(pk=ids[0]).first().roles == single.roles

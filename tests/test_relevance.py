@@ -50,11 +50,22 @@ def test_keyword_mode_puts_a_named_director_first_but_not_a_misspelled_one(
     make_movie("Quenell Lane", overview="Nothing here is spelt like the director.")
     movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
     for query in ("Quennell films", "movies directed by Ada Quennell"):
-        titles = [r["title"] for r in api_search(query, mode="keyword")["results"]]
+        body = api_search(query, mode="keyword")
+        titles = [r["title"] for r in body["results"]]
         assert set(titles[:3]) == {f"Harbour Lights {i}" for i in range(3)}, query
-    # Keyword mode matches the words typed: no correction of "Quenell".
-    titles = [r["title"] for r in api_search("Quenell", mode="keyword")["results"]]
-    assert titles == ["Quenell Lane"]
+        assert "Directed by Ada Quennell" in body["results"][0]["because"]
+    # It says whom the surname was taken to mean, as hybrid does.
+    [understood] = api_search("Quennell films", mode="keyword")["understood"]
+    assert (understood["how"], understood["person"]["name"]) == (
+        "surname",
+        "Ada Quennell",
+    )
+    # Keyword mode matches the words typed: no correction of "Quenell", and none
+    # claimed.
+    body = api_search("Quenell", mode="keyword")
+    assert [r["title"] for r in body["results"]] == ["Quenell Lane"]
+    assert body["understood"] == []
+    assert not any("Quennell" in " ".join(r["because"]) for r in body["results"])
 
 
 def test_an_ambiguous_surname_names_the_assumed_person_and_offers_the_others(

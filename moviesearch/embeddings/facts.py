@@ -4,7 +4,6 @@ that refreshes its documents. Search and recommendations read these tables, neve
 the host's people, genres or keywords tables."""
 
 from django.db import connection
-from django.db.models import Prefetch
 
 from moviesearch.catalogue import ROLES, Catalogue, catalogue, read
 from moviesearch.embeddings.models import Fact, Name
@@ -78,20 +77,31 @@ def facts_refresh(movies: list, spec: Catalogue | None = None) -> None:
             )
 
 
-def facts_prefetch() -> Prefetch:
-    """Prefetches each movie's facts with their names, in role and list order (for
-    roles_of on a page of movies: one query)."""
-    return Prefetch(
-        "moviesearch_facts",
-        queryset=Fact.objects.select_related("name").order_by("role", "position"),
-    )
+_ROLES_SQL = """
+SELECT f.movie_id, f.role, array_agg(n.name ORDER BY f.position, n.name)
+FROM {fact} AS f JOIN {name} AS n ON n.id = f.name_id
+WHERE f.movie_id = ANY(%s)
+GROUP BY f.movie_id, f.role
+ORDER BY f.movie_id, f.role
+"""
+
+
+def attach_roles(movies) -> None:
+    """Set each movie's `roles` (see roles_of) from one query for all of them."""
+    found: dict = {movie.pk: {} for movie in movies}
+    with connection.cursor() as cursor:
+        cursor.execute(with_tables(_ROLES_SQL, fact=Fact, name=Name), [list(found)])
+        for movie_id, role, names in cursor.fetchall():
+            found[movie_id][role] = list(names)
+    for movie in movies:
+        movie.__dict__["roles"] = found[movie.pk]
 
 
 def roles_of(movie) -> dict[str, list[str]]:
     """{role: names in the movie's order} ({"director": ["Sofia Coppola"], "genre":
-    ["Drama", "Romance"]}), from its facts (prefetched by facts_prefetch, or read)."""
-    out: dict[str, list[str]] = {}
-    facts = sorted(movie.moviesearch_facts.all(), key=lambda f: (f.role, f.position))
-    for fact in facts:
-        out.setdefault(fact.role, []).append(fact.name.name)
-    return out
+    ["Drama", "Romance"]}), as attach_roles set them (movies loaded with
+    .with_facts()), else read for this movie alone."""
+    if "roles" in movie.__dict__:
+        return movie.__dict__["roles"]
+    attach_roles([movie])
+    return movie.__dict__["roles"]

@@ -7,6 +7,7 @@ was not literal recorded so the visitor is told what was assumed."""
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from moviesearch.embeddings.models import Name
@@ -93,22 +94,20 @@ def recognise(text: str) -> Entities:
     covered: set[str] = set()
     found.role = _role(set(words))
     names = _ngrams(words, 2, 4)
-    if names:
-        rows = list(
-            Name.objects.filter(kind=Name.Kind.PERSON)
-            .annotate(key=Lower("name"))
-            .filter(key__in=names)
-            .values_list("pk", "name", "key")[:10]
-        )
-        found.people = {pk: name for pk, name, _ in rows}
-        covered |= {w for _, _, key in rows for w in key.split()}
     genre_words = _ngrams(words, 1, 2) | {w.rstrip("s") for w in words}
-    rows = list(
-        Name.objects.filter(kind=Name.Kind.GENRE)
-        .annotate(key=Lower("name"))
-        .filter(key__in=genre_words)
-        .values_list("pk", "name", "key")
+    # Full names and genres in one query.
+    named = list(
+        Name.objects.annotate(key=Lower("name"))
+        .filter(
+            Q(kind=Name.Kind.PERSON, key__in=names)
+            | Q(kind=Name.Kind.GENRE, key__in=genre_words)
+        )
+        .values_list("pk", "name", "key", "kind")
     )
+    rows = [row[:3] for row in named if row[3] == Name.Kind.PERSON][:10]
+    found.people = {pk: name for pk, name, _ in rows}
+    covered |= {w for _, _, key in rows for w in key.split()}
+    rows = [row[:3] for row in named if row[3] == Name.Kind.GENRE]
     found.genres = {pk: name for pk, name, _ in rows}
     genre_keys = {key for _, _, key in rows}
     covered |= {w for w in words if w in genre_keys or w.rstrip("s") in genre_keys} | {

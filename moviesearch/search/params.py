@@ -117,12 +117,16 @@ def parse_search_params(data, *, default_limit: int = 10) -> SearchParams:
     genres = [clean_text(g) for g in data.getlist("genre") if clean_text(g)]
     if len(genres) > 10:
         raise BadParameter("at most 10 genre filters")
-    known = {
-        g.casefold(): g
-        for g in Name.objects.filter(kind=Name.Kind.GENRE).values_list(
-            "name", flat=True
-        )
-    }
+    known = (
+        {
+            g.casefold(): g
+            for g in Name.objects.filter(kind=Name.Kind.GENRE).values_list(
+                "name", flat=True
+            )
+        }
+        if genres
+        else {}
+    )
     for name in genres:
         if name.casefold() not in known:
             raise BadParameter(f"unknown genre {name[:60]!r}")

@@ -10,7 +10,7 @@
   first while a long description stays ranked by what it describes; an exact title
   outranks all. `manage.py evaluate` measures each family of queries."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import (
     Count,
@@ -69,12 +69,17 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
     matches the words typed."""
     found = entities.recognise(text)
     corrected = {r.person_id for r in found.resolutions if r.how != "surname"}
+    # What this mode used, for the page's reasons and `understood` (explain would
+    # otherwise recognise the query again): the people named as typed.
+    used = replace(
+        found,
+        people={k: v for k, v in found.people.items() if k not in corrected},
+        resolutions=[r for r in found.resolutions if r.how == "surname"],
+    )
     named = []
-    if set(found.people) - corrected:
+    if used.people:
         literal = entities.Entities(
-            people={k: v for k, v in found.people.items() if k not in corrected},
-            role=found.role,
-            years=found.years,
+            people=used.people, role=found.role, years=found.years
         )
         named = entity_ranked(queryset, literal, limit)
     scores = bm25_scores(queryset, text, limit, also=named)
@@ -83,7 +88,7 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
         scores[pk] = scores.get(pk, 0.0) + top * found.share**2
     for pk in exact_titles(queryset, text):
         scores[pk] = scores.get(pk, 0.0) + top + 1.0
-    return Ranked(_sorted(scores)[:limit], scores)
+    return Ranked(_sorted(scores)[:limit], scores, used, set(named))
 
 
 def semantic_ranked(queryset, vector, limit: int, *, ef_search=None) -> Ranked:
