@@ -29,7 +29,13 @@ from moviesearch.search.vectors import query_vector, stored_vectors, vector_scan
 
 MODES = ("hybrid", "semantic", "keyword")
 RRF_K = 60
-WINDOW = 100  # candidates taken from each ranking before fusion
+WINDOW = 100  # candidates taken from each ranking before fusion (similar movies)
+# Hybrid search takes fewer from each side for a first page. With 50 instead of 100,
+# `evaluate` at depth 10 gave the same nDCG@10 and Recall@10 on every family (929
+# held-out queries), and in process a hybrid request took 40.5 instead of 43.2 ms
+# (median of four alternating runs of 80 queries, 2-core Xeon). Deeper pages take
+# as many as they show.
+HYBRID_WINDOW = 50
 # Convex fusion weight of the lexical side: LEXICAL_BASE for a pure description,
 # rising by LEXICAL_FOR_NAMES as recognised names explain more of the query.
 LEXICAL_BASE = 0.3
@@ -205,7 +211,7 @@ def rank(queryset, text: str, mode: str, depth: int) -> Ranked:
 
 
 def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
-    window = max(WINDOW, depth)
+    window = max(HYBRID_WINDOW, depth)
     if mode == "keyword":
         return keyword_ranked(queryset, text, depth)
     if mode == "semantic":
