@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from catalog.models import Movie
 from moviesearch.embeddings import encoder, schema
@@ -144,3 +145,71 @@ def test_switching_to_a_model_of_another_dimension(
     assert len(Movie.objects.first().embedding) == 128
     found = Movie.objects.search("Film 3", mode="semantic", limit=3)
     assert len(found) == 3
+
+
+def _storage() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'catalog_movie'::regclass AND attname = 'embedding'"
+        )
+        return cursor.fetchone()[0]
+
+
+def _stored_length(movie_id: int) -> int:
+    """The bytes the movie's embedding takes in its heap tuple: the whole vector
+    when inline, an 18-byte pointer when TOAST holds it (pageinspect)."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        cursor.execute(
+            """
+            WITH m AS (SELECT (ctid::text::point) AS t FROM catalog_movie
+                       WHERE id = %s),
+                 a AS (SELECT attnum FROM pg_attribute
+                       WHERE attrelid = 'catalog_movie'::regclass
+                         AND attname = 'embedding')
+            SELECT length(i.t_attrs[(SELECT attnum FROM a)])
+            FROM m, heap_page_item_attrs(
+                get_raw_page('catalog_movie', (m.t)[0]::int),
+                'catalog_movie'::regclass) AS i
+            WHERE i.lp = (m.t)[1]::int
+            """,
+            [movie_id],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_vectors_are_kept_in_their_movies_rows(make_movie, fake_encoder):
+    """`migrate` gives the embedding column MAIN storage (pgvector's default,
+    EXTERNAL, put the vector of every wide row in TOAST), and restores it; a
+    vector written again moves into its row."""
+    import random
+
+    from django.core.management.sql import emit_post_migrate_signal
+
+    rng = random.Random(7)
+
+    def wide(title):
+        """A row as wide as a real one: an overview that does not compress."""
+        words = [
+            "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8))
+            for _ in range(120)
+        ]
+        return make_movie(title, 2001, overview=" ".join(words))
+
+    assert _storage() == "m"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE catalog_movie ALTER COLUMN embedding SET STORAGE EXTERNAL"
+        )
+    before = wide("Before")
+    call_command("reindex", "--no-progress")
+    assert _stored_length(before.pk) < 100  # a pointer into TOAST
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert _storage() == "m"
+    call_command("reindex", "--all", "--no-progress")
+    assert _stored_length(before.pk) >= 384 * 4  # rewritten: the vector, in its row
+    after = wide("After")
+    call_command("reindex", "--no-progress")
+    assert _stored_length(after.pk) >= 384 * 4
