@@ -247,7 +247,7 @@ HF_OFFLINE = _bool("HF_OFFLINE", True)
 # Long enough for a pasted synopsis (TMDB overviews run to ~1,000 characters).
 SEARCH_MAX_QUERY_LENGTH = _env("SEARCH_MAX_QUERY_LENGTH", env.int, 2000)
 SEARCH_MAX_LIMIT = _env("SEARCH_MAX_LIMIT", env.int, 100)
-SEARCH_HNSW_EF_SEARCH = _env("SEARCH_HNSW_EF_SEARCH", env.int, 100)
+SEARCH_HNSW_EF_SEARCH = _env("SEARCH_HNSW_EF_SEARCH", env.int, 0)
 # Requests per minute per client on the search endpoints (0: no limit); on by
 # default in production so nobody can flood the model.
 SEARCH_RATE_LIMIT = _env("SEARCH_RATE_LIMIT", env.int, 0 if DEBUG else 120)

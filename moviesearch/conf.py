@@ -39,7 +39,9 @@ DEFAULTS = {
     # Search. Long enough for a pasted synopsis.
     "SEARCH_MAX_QUERY_LENGTH": 2000,
     "SEARCH_MAX_LIMIT": 100,
-    "SEARCH_HNSW_EF_SEARCH": 100,
+    # hnsw.ef_search of an unfiltered query; 0: scaled to the catalogue's size
+    # (moviesearch.search.vectors.base_ef_search).
+    "SEARCH_HNSW_EF_SEARCH": 0,
     # Requests per minute per client on the search endpoints (0: no limit).
     "SEARCH_RATE_LIMIT": 120,
     # Behind a proxy: the header carrying the client address, e.g.

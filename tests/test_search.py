@@ -87,6 +87,30 @@ def test_narrow_filters_scan_exactly_and_broad_ones_walk_the_graph(embedded_demo
     assert scan(Movie.objects.filter(genres__name="Western")) is exact_scan.__wrapped__
 
 
+def test_ef_search_grows_with_the_catalogue(embedded_demo, monkeypatch, settings):
+    """Unless SEARCH_HNSW_EF_SEARCH sets it, an unfiltered graph walk's ef_search
+    is sized to the catalogue (0.98 recall took 100 at 12k, 400 at 1M)."""
+    from django.db import connection
+
+    from moviesearch.search import vectors
+
+    def ef_in_scan():
+        with vectors.vector_scan(Movie.objects.all(), 10), connection.cursor() as c:
+            c.execute("SHOW hnsw.ef_search")
+            return int(c.fetchone()[0])
+
+    vectors._sizes.clear()
+    assert settings.SEARCH_HNSW_EF_SEARCH == 0
+    assert ef_in_scan() == 100  # the demo catalogue
+    vectors._sizes.clear()
+    monkeypatch.setattr(vectors, "_table_rows", lambda model: 1_000_000)
+    assert ef_in_scan() == 412
+    assert vectors.base_ef_search(100_000) == 197
+    settings.SEARCH_HNSW_EF_SEARCH = 150
+    assert ef_in_scan() == 150
+    vectors._sizes.clear()
+
+
 def test_a_repeated_filter_is_planned_once(embedded_demo):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
