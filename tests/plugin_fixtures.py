@@ -51,11 +51,18 @@ def fake_encoder(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache: a query vector cached under one test's
-    encoder (a fake one) and rate-limit counters never reach the next test."""
+    """Each test starts with empty caches: a query vector cached under one test's
+    encoder (a fake one), rate-limit counters and table sizes never reach the next
+    test."""
     from django.core.cache import cache
 
+    from moviesearch.search import vectors
+
     cache.clear()
+    # The table sizes and filter estimates a process keeps a minute: each test's
+    # catalogue is its own.
+    vectors._sizes.clear()
+    vectors._estimates.clear()
 
 
 @pytest.fixture(autouse=True)
