@@ -1,6 +1,6 @@
-"""The vector column's dimension and its HNSW index, found on the host's movie model
-(`_meta`): the index is the HnswIndex the model declares on `embedding`, created and
-dropped through the schema editor."""
+"""The vector column's dimension, storage and HNSW index, found on the host's movie
+model (`_meta`): the index is the HnswIndex the model declares on `embedding`,
+created and dropped through the schema editor."""
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
