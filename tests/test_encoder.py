@@ -26,3 +26,44 @@ def test_a_query_vector_is_the_models_own(_real_model, monkeypatch, settings, pr
         assert abs(float(np.linalg.norm(got)) - 1.0) < 1e-5
         assert float(got @ want[0]) > 0.99999, text[:40]
     assert float(encoder.encode_query("war film") @ encoder.encode_query("?")) < 0.9
+
+
+def test_a_search_encodes_its_query_beside_the_database(_real_model, monkeypatch):
+    """Search starts the query's encoding in a thread of its own, on one torch
+    thread, and asks the database meanwhile: the vector is encode_query's, cached;
+    the request's thread keeps its torch threads; what encoding raised is raised
+    where the vector is wanted."""
+    import threading
+
+    import torch
+
+    from moviesearch.search import vectors
+
+    model = _real_model.model
+    monkeypatch.setattr(encoder, "get_model", lambda: model)
+    own = encoder.encode_query
+    calls = []
+
+    def spy(text):
+        calls.append((text, threading.current_thread().name, torch.get_num_threads()))
+        return own(text)
+
+    monkeypatch.setattr(encoder, "encode_query", spy)
+    threads = torch.get_num_threads()
+    pending = vectors.query_vector_soon("That film where  a lawyer cannot lie")
+    vector = pending.result()
+    [(text, thread, used)] = calls
+    assert text == "a lawyer cannot lie"
+    assert thread.startswith("query-vector") and used == 1
+    assert torch.get_num_threads() == threads
+    assert float(vector @ own("a lawyer cannot lie")) > 0.99999
+    again = vectors.query_vector("that film where a lawyer cannot LIE")
+    assert len(calls) == 1 and np.array_equal(again, vector)  # from the cache
+
+    def broken(text):
+        raise RuntimeError("the model is gone")
+
+    monkeypatch.setattr(encoder, "encode_query", broken)
+    pending = vectors.query_vector_soon("a pilot who cannot land")
+    with pytest.raises(RuntimeError, match="the model is gone"):
+        pending.result()

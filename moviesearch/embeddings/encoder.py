@@ -270,6 +270,14 @@ def encode_documents(texts: list[str], *, batch_size: int | None = None) -> np.n
     return _encode(texts, settings.EMBEDDING_DOCUMENT_PROMPT, batch_size)
 
 
+def one_thread() -> None:
+    """Let the model compute one query on one core (torch's threads of the calling
+    thread), leaving the other to the database."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def encode_query(text: str) -> np.ndarray:
     """The unit vector for one search query: the model's own preprocess and forward
     (what encode() runs per batch) without encode()'s per-call set-up (it puts every

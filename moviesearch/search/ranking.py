@@ -25,7 +25,12 @@ from moviesearch.catalogue import catalogue
 from moviesearch.embeddings.models import Fact
 from moviesearch.search import entities
 from moviesearch.search.lexical import bm25_scores, matches_anything
-from moviesearch.search.vectors import query_vector, stored_vectors, vector_scan
+from moviesearch.search.vectors import (
+    PendingVector,
+    query_vector_soon,
+    stored_vectors,
+    vector_scan,
+)
 
 MODES = ("hybrid", "semantic", "keyword")
 RRF_K = 60
@@ -214,6 +219,7 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
     window = max(HYBRID_WINDOW, depth)
     if mode == "keyword":
         return keyword_ranked(queryset, text, depth)
+    vector = query_vector_soon(text)  # encoded while the lexical side is asked
     if mode == "semantic":
         # Nearest vectors exist for any text, nonsense too: a query none of whose
         # words (or names) the catalogue knows has no results.
@@ -223,19 +229,21 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
             or entities.recognise(text)
         ):
             return Ranked([], {})
-        return semantic_ranked(queryset, query_vector(text), depth)
-    return hybrid_ranked(queryset, text, query_vector(text), window)
+        return semantic_ranked(queryset, vector.result(), depth)
+    return hybrid_ranked(queryset, text, vector, window)
 
 
-def hybrid_ranked(queryset, text: str, vector, window: int) -> Ranked:
+def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> Ranked:
     """Convex fusion of BM25 and cosine over both sides' candidates, with entity and
-    exact-title boosts (see the module docstring)."""
+    exact-title boosts (see the module docstring). The query's vector is encoded
+    while the names and titles it holds are looked up."""
     found = entities.recognise(text)
+    titles = exact_titles(queryset, text)
+    vector = pending.result()
     semantic = semantic_ranked(queryset, vector, window)
     named = (
         entity_ranked(queryset, found, window, candidates=semantic.ids) if found else []
     )
-    titles = exact_titles(queryset, text)
     lexical = bm25_scores(queryset, text, window, also=[*semantic.ids, *named])
     if not lexical and not named and not titles:
         # Nothing the query says is among these movies: no results, unless filters

@@ -2,7 +2,9 @@
 
 import hashlib
 import json
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from django.core.cache import cache
@@ -17,22 +19,64 @@ def normalise_query(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def query_vector(text: str):
-    """The unit vector of what the query describes (its frame left out:
-    search.framing); cached by model identity + that text."""
-    text = described(normalise_query(text))
-    key = (
+def _vector_key(text: str) -> str:
+    return (
         "qvec:"
         + hashlib.sha256(
             f"{encoder.model_identity()}\x00{settings.EMBEDDING_QUERY_PROMPT}\x00"
             f"{text}".encode()
         ).hexdigest()
     )
+
+
+def query_vector(text: str):
+    """The unit vector of what the query describes (its frame left out:
+    search.framing); cached by model identity + that text."""
+    return query_vector_soon(text).result()
+
+
+# Encoding runs in a thread of its own while the request's thread asks the database
+# for what needs no vector (the names, genres and titles the query holds): the model
+# computes outside the GIL, PostgreSQL in its own process. One thread per process
+# (the model already uses every core for one query), started in the process that
+# uses it: a thread does not survive a fork (gunicorn's, Celery's).
+_encoding: dict[int, ThreadPoolExecutor] = {}
+
+
+def _encoder_thread() -> ThreadPoolExecutor:
+    pid = os.getpid()
+    if pid not in _encoding:
+        _encoding.clear()
+        _encoding[pid] = ThreadPoolExecutor(
+            1, thread_name_prefix="query-vector", initializer=encoder.one_thread
+        )
+    return _encoding[pid]
+
+
+class PendingVector:
+    """A query vector being encoded (or read from the cache); result() waits for
+    it, caches it, and raises what encoding raised."""
+
+    def __init__(self, key: str, vector=None, future=None):
+        self._key, self._vector, self._future = key, vector, future
+
+    def result(self):
+        if self._vector is None:
+            self._vector = self._future.result()
+            cache.set(self._key, self._vector, timeout=24 * 3600)
+        return self._vector
+
+
+def query_vector_soon(text: str) -> PendingVector:
+    """query_vector() started: a cached vector at once, else encoding begun in the
+    background. Call result() for the vector."""
+    text = described(normalise_query(text))
+    key = _vector_key(text)
     vector = cache.get(key)
-    if vector is None:
-        vector = encoder.encode_query(text)
-        cache.set(key, vector, timeout=24 * 3600)
-    return vector
+    if vector is not None:
+        return PendingVector(key, vector)
+    future = _encoder_thread().submit(encoder.encode_query, text)
+    return PendingVector(key, future=future)
 
 
 def stored_vectors(ids) -> dict:
@@ -110,11 +154,25 @@ def vector_scan(queryset, k: int, *, ef_search: int | None = None):
     return hnsw_scan(k, selectivity=selectivity, ef_search=ef_search)
 
 
-# Filters repeat (a genre, a decade): the planner's estimate for one is kept a
-# minute per process while the table's size stands, so most filtered searches plan
-# nothing extra.
+# Filters repeat (a genre, a decade) and the table's size moves slowly: the
+# planner's estimate for a filter, and the table's size, are kept a minute per
+# process, so most searches plan nothing extra.
 ESTIMATE_SECONDS = 60.0
 _estimates: dict[tuple, tuple[float, int]] = {}
+_sizes: dict[tuple, tuple[float, int]] = {}
+
+
+def _kept(store: dict, key: tuple, compute) -> int:
+    """compute(), remembered in `store` under `key` for ESTIMATE_SECONDS."""
+    now = time.monotonic()
+    hit = store.get(key)
+    if hit and now - hit[0] < ESTIMATE_SECONDS:
+        return hit[1]
+    value = compute()
+    if len(store) > 1000:
+        store.clear()
+    store[key] = (now, value)
+    return value
 
 
 def estimated_rows(queryset, table_size: int = 0) -> int:
@@ -122,22 +180,15 @@ def estimated_rows(queryset, table_size: int = 0) -> int:
     remembered with the table's size."""
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
     key = (connection.alias, table_size, sql, tuple(map(repr, params)))
-    now = time.monotonic()
-    hit = _estimates.get(key)
-    if hit and now - hit[0] < ESTIMATE_SECONDS:
-        return hit[1]
+    return _kept(_estimates, key, lambda: _planned_rows(sql, params))
+
+
+def _planned_rows(sql: str, params) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
-    rows = int(plan[0]["Plan"]["Plan Rows"])
-    if len(_estimates) > 1000:
-        _estimates.clear()
-    _estimates[key] = (now, rows)
-    return rows
-
-
-_sizes: dict[tuple, tuple[float, int]] = {}
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def table_rows(model) -> int:
@@ -145,13 +196,7 @@ def table_rows(model) -> int:
     page times the pages it has now; counted when it was never analysed. Kept
     ESTIMATE_SECONDS per process."""
     key = (connection.alias, connection.settings_dict["NAME"], model._meta.db_table)
-    now = time.monotonic()
-    hit = _sizes.get(key)
-    if hit and now - hit[0] < ESTIMATE_SECONDS:
-        return hit[1]
-    rows = _table_rows(model)
-    _sizes[key] = (now, rows)
-    return rows
+    return _kept(_sizes, key, lambda: _table_rows(model))
 
 
 def _table_rows(model) -> int:
@@ -178,15 +223,15 @@ def hnsw_scan(
     """Run the enclosed vector query by the HNSW index with iterative scans (so
     filtered queries still return k rows) and ef_search sized to the request: under
     a filter passing a fraction `selectivity` of the rows, ef_search / selectivity,
-    so about as many candidates pass as without it. `ef_search` replaces
-    SEARCH_HNSW_EF_SEARCH for callers that need candidates rather than the exact
-    top k (similar movies re-rank theirs). Sorting is off so the planner
+    so about as many candidates pass as without it. `ef_search`: the callers'
+    (vector_scan's sized to the catalogue, base_ef_search; similar movies' the
+    candidates they re-rank); EF_SEARCH_BASE when None. Sorting is off so the planner
     walks the index even where a large ef_search makes it look dear. Without
     filters every movie the graph yields passes, ef_search >= k of them, so the
     iterative scan is off (`iterative=False`): the same rows (recall 0.977 either
     way at 100k, ef_search 100). SET LOCAL
     (set_config(..., true)) only lives in a transaction, hence the atomic block."""
-    ef = max(ef_search or settings.SEARCH_HNSW_EF_SEARCH or EF_SEARCH_BASE, k)
+    ef = max(ef_search or EF_SEARCH_BASE, k)
     ef = min(int(ef / max(selectivity, 0.001)), EF_SEARCH_MAX)
     knobs = {
         "hnsw.iterative_scan": "relaxed_order" if iterative else "off",
