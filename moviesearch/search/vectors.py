@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -37,20 +38,23 @@ def query_vector(text: str):
 
 # Encoding runs in a thread of its own while the request's thread asks the database
 # for what needs no vector (the names, genres and titles the query holds): the model
-# computes outside the GIL, PostgreSQL in its own process. One thread per process
-# (the model already uses every core for one query), started in the process that
-# uses it: a thread does not survive a fork (gunicorn's, Celery's).
+# computes outside the GIL, PostgreSQL in its own process. One thread per process,
+# running torch on one core (encoder.one_thread), so the other is the database's;
+# started in the process that uses it: a thread does not survive a fork
+# (gunicorn's, Celery's).
 _encoding: dict[int, ThreadPoolExecutor] = {}
+_encoding_lock = threading.Lock()
 
 
 def _encoder_thread() -> ThreadPoolExecutor:
     pid = os.getpid()
-    if pid not in _encoding:
-        _encoding.clear()
-        _encoding[pid] = ThreadPoolExecutor(
-            1, thread_name_prefix="query-vector", initializer=encoder.one_thread
-        )
-    return _encoding[pid]
+    with _encoding_lock:
+        if pid not in _encoding:
+            _encoding.clear()
+            _encoding[pid] = ThreadPoolExecutor(
+                1, thread_name_prefix="query-vector", initializer=encoder.one_thread
+            )
+        return _encoding[pid]
 
 
 class PendingVector:
