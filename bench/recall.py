@@ -85,6 +85,12 @@ def sweep(efs: list[int]) -> dict:
         for ef in efs
     }
     paths["iterative scan off, ef_search 100"] = hnsw(100, 20000, "off")
+    # Past the first ef_search candidates, how far an iterative scan must walk
+    # before a selective filter's nearest movies are all found.
+    for ef, tuples in ((400, 100_000), (1000, 200_000)):
+        paths[f"strict_order, ef_search {ef}, max_scan_tuples {tuples}"] = hnsw(
+            ef, tuples, "strict_order"
+        )
     return paths
 
 

@@ -87,6 +87,35 @@ def test_narrow_filters_scan_exactly_and_broad_ones_walk_the_graph(embedded_demo
     assert scan(Movie.objects.filter(genres__name="Western")) is exact_scan.__wrapped__
 
 
+def test_an_exact_scan_finds_the_true_nearest_without_the_graph(embedded_demo):
+    """Under a narrow filter the vector query orders by an expression no index
+    serves: the rows the filter leaves are read by their own indexes (index scans
+    stay on), JIT is off, and the result is the true top k by cosine."""
+    import numpy as np
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from moviesearch.search.ranking import semantic_ranked
+    from moviesearch.search.vectors import query_vector, stored_vectors
+
+    westerns = Movie.objects.filter(genres__name="Western")
+    vector = query_vector("a lone gunman rides into town")
+    with CaptureQueriesContext(connection) as ctx:
+        got = semantic_ranked(westerns, vector, 3)
+    [sql] = [q["sql"] for q in ctx.captured_queries if "<=>" in q["sql"]]
+    assert "+ 0" in sql
+    assert any("'jit', 'off'" in q["sql"] for q in ctx.captured_queries)
+    stored = stored_vectors(list(westerns.values_list("pk", flat=True)))
+    truth = sorted(stored, key=lambda pk: (-float(stored[pk] @ vector), pk))[:3]
+    assert got.ids == truth
+    want = [float(stored[pk] @ vector) for pk in truth]
+    assert np.allclose([got.scores[pk] for pk in truth], want, atol=1e-5)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql.replace("%", "%%"))
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    assert "hnsw" not in plan
+
+
 def test_ef_search_grows_with_the_catalogue(embedded_demo, monkeypatch, settings):
     """Unless SEARCH_HNSW_EF_SEARCH sets it, an unfiltered graph walk's ef_search
     is sized to the catalogue (0.98 recall took 100 at 12k, 400 at 1M)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from django.db.models import (
     Count,
+    F,
     OuterRef,
     Q,
     Subquery,
@@ -27,6 +28,7 @@ from moviesearch.search import entities
 from moviesearch.search.lexical import bm25_scores, matches_anything
 from moviesearch.search.vectors import (
     PendingVector,
+    exact_order,
     query_vector_soon,
     stored_vectors,
     vector_scan,
@@ -103,11 +105,11 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
 
 
 def semantic_ranked(queryset, vector, limit: int, *, ef_search=None) -> Ranked:
-    with vector_scan(queryset, limit, ef_search=ef_search):
+    with vector_scan(queryset, limit, ef_search=ef_search) as exact:
         rows = list(
             queryset.filter(embedding__isnull=False)
             .annotate(distance=CosineDistance("embedding", vector))
-            .order_by("distance")
+            .order_by(exact_order(F("distance")) if exact else "distance")
             .values_list("pk", "distance")[:limit]
         )
     rows.sort(key=lambda row: row[1])  # relaxed_order may return near-sorted rows
