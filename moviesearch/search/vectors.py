@@ -41,20 +41,27 @@ def query_vector(text: str):
 # computes outside the GIL, PostgreSQL in its own process. One thread per process,
 # running torch on one core (encoder.one_thread), so the other is the database's;
 # started in the process that uses it: a thread does not survive a fork
-# (gunicorn's, Celery's).
-_encoding: dict[int, ThreadPoolExecutor] = {}
+# (gunicorn's, Celery's), so a forked child starts without it.
+_encoding: ThreadPoolExecutor | None = None
 _encoding_lock = threading.Lock()
 
 
 def _encoder_thread() -> ThreadPoolExecutor:
-    pid = os.getpid()
+    global _encoding
     with _encoding_lock:
-        if pid not in _encoding:
-            _encoding.clear()
-            _encoding[pid] = ThreadPoolExecutor(
+        if _encoding is None:
+            _encoding = ThreadPoolExecutor(
                 1, thread_name_prefix="query-vector", initializer=encoder.one_thread
             )
-        return _encoding[pid]
+        return _encoding
+
+
+def _forget_encoder_thread() -> None:
+    global _encoding, _encoding_lock
+    _encoding, _encoding_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_encoder_thread)
 
 
 class PendingVector:
