@@ -41,9 +41,26 @@ class Entities:
     # Share of the query's content words that the recognised names explain: 1.0
     # for "movie directed by Christopher Nolan", small for a long description.
     share: float = 0.0
+    # The content words, those the names other than keywords explain, and those
+    # each keyword explains: a movie carrying some of the keywords explains
+    # share_with(those) of the query.
+    content: tuple[str, ...] = ()
+    covered: frozenset[str] = frozenset()
+    keyword_words: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def __bool__(self):
         return bool(self.people or self.genres or self.keywords or self.years)
+
+    def share_with(self, keyword_ids) -> float:
+        """The share of the query explained by its other names and these of its
+        keywords: a film carrying one generic keyword ("group") of a long
+        description explains little of it, one carrying most of them much."""
+        if not self.content:
+            return self.share
+        words = set(self.covered)
+        for pk in keyword_ids:
+            words |= self.keyword_words.get(pk, frozenset())
+        return sum(w in words for w in self.content) / len(self.content)
 
 
 def _ngrams(words: list[str], low: int, high: int) -> set[str]:
@@ -125,8 +142,10 @@ def recognise(text: str) -> Entities:
         )
         kept = _longest({key for _, key in rows if not decade(key)})
         found.keywords = {pk: key for pk, key in rows if key in kept}
-        covered |= {w for key in kept for w in key.split()}
-        covered |= {w for w in topic if w.rstrip("s") in kept}
+        for pk, key in found.keywords.items():
+            found.keyword_words[pk] = frozenset(key.split()) | {
+                w for w in topic if w.rstrip("s") == key
+            }
         # "about world war ii" names a keyword, not the War genre.
         found.genres = {
             pk: name
@@ -138,13 +157,15 @@ def recognise(text: str) -> Entities:
         covered |= {w for w in words if DECADE.search(w) or w.rstrip("'’s").isdigit()}
     content = [w for w in words if w not in FILLER and w not in STOPWORDS]
     if not found.people:
-        rest = [w for w in content if w not in covered]
+        named = covered.union(*found.keyword_words.values())
+        rest = [w for w in content if w not in named]
         for resolution in resolve(rest, role=found.role, text=text):
             found.people[resolution.person_id] = resolution.name
             found.resolutions.append(resolution)
             covered |= set(resolution.typed.split())
+    found.content, found.covered = tuple(content), frozenset(covered)
     if content:
-        found.share = sum(w in covered for w in content) / len(content)
+        found.share = found.share_with(found.keywords)
     elif found:
         found.share = 1.0
     return found

@@ -29,6 +29,13 @@ SURNAME_SHARE = 0.3
 MIN_CREDITS = 2  # a person assumed from a partial name has at least this many
 SHORT_QUERY = 4  # content words; a longer query names surnames capitalised only
 ALTERNATIVES = 3
+# What marks a capitalised word of a longer query as a person's name.
+HINTS = {
+    "by", "directed", "director", "filmmaker", "starring", "stars", "with",
+    "featuring", "actor", "actress",
+}  # fmt: skip
+FILM_WORDS = {"film", "films", "movie", "movies", "picture", "pictures", "flick"}
+POSSESSIVE = re.compile(r"['’]s?$")
 # A word that can be (part of) a name: letters, hyphenated or with an apostrophe
 # inside ("prince-bythewood", "o'brien").
 NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -45,12 +52,13 @@ class Resolution:
     others: tuple[tuple[int, str], ...] = ()  # others it could have meant
 
 
-# How many movies' texts have the word, from the counts the triggers keep: a
-# hyphenated name ("prince-bythewood") is the compound and its parts, and counts
-# as its rarest lexeme when every one is known (a movie with "prince" alone does
-# not have it), else as 0.
+# Whether the word is a stop word of the text search (no lexeme), and how many
+# movies' texts have it, from the counts the triggers keep: a hyphenated name
+# ("prince-bythewood") is the compound and its parts, and counts as its rarest
+# lexeme when every one is known (a movie with "prince" alone does not have it),
+# else as 0.
 _DF_SQL = """
-SELECT w, (SELECT coalesce(
+SELECT w, cardinality(l.lexemes) = 0, (SELECT coalesce(
              CASE WHEN count(*) = cardinality(l.lexemes) THEN min(x.df) END, 0)
            FROM {lexeme} AS x WHERE x.lexeme = ANY(l.lexemes))
 FROM unnest(%s::text[]) AS w,
@@ -122,15 +130,25 @@ def resolve(words: list[str], *, role: str | None, text: str) -> list[Resolution
     words = [w for w in words if NAME_WORD.fullmatch(w) and len(w) >= 3]
     if not words:
         return []
-    df = dict(_fetch(_DF_SQL, [words]))
+    rows = _fetch(_DF_SQL, [words])
+    # The text search's stop words ("them", "were", "other") have no lexeme, so no
+    # movie's text has them; they are no misspelled names ("Charlize Theron" for
+    # "them"), and a surname ("films by Most") only in a short query.
+    stop = {w for w, is_stop, _ in rows if is_stop}
+    df = {w: n for w, _, n in rows}
     capitalised = {w.casefold() for w in text.split()[1:] if w[:1].isupper()}
     short = len(words) <= SHORT_QUERY
-    found = _misspellings(words, df, role, named=short or capitalised)
+    cued = _cued(text)
+    found = _misspellings(
+        words, df, role, named=short or capitalised, stop=stop, alone=short or cued
+    )
     taken = {w for r in found for w in r.typed.split()}
     surnames = [
         w
         for w in words
-        if w not in taken and w not in PARTICLES and (short or w in capitalised)
+        if w not in taken
+        and w not in PARTICLES
+        and (short or (w in cued and w not in stop))
     ]
     if surnames:
         found += _surnames(surnames, df, role)
@@ -140,6 +158,21 @@ def resolve(words: list[str], *, role: str | None, text: str) -> list[Resolution
             seen.add(resolution.person_id)
             out.append(resolution)
     return out
+
+
+def _cued(text: str) -> set[str]:
+    """Words (lower-cased) a longer query marks as a person's: after "by", "with",
+    "starring"… or before "film", "movie" or a possessive ("the Nolan film where",
+    "a thriller starring hanks"). A capitalised word elsewhere in a description
+    is more often a character or a place ("who searches for Taylor")."""
+    tokens = [t.strip('.,;:!?()"“”').casefold() for t in text.split()]
+    cued = set()
+    for i, token in enumerate(tokens):
+        word = POSSESSIVE.sub("", token)
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if (i and tokens[i - 1] in HINTS) or after in FILM_WORDS or word != token:
+            cued.add(word)
+    return cued
 
 
 def _surnames(words: list[str], df: dict, role) -> list[Resolution]:
@@ -155,22 +188,27 @@ def _surnames(words: list[str], df: dict, role) -> list[Resolution]:
     return out
 
 
-def _misspellings(words: list[str], df: dict, role, *, named) -> list[Resolution]:
+def _misspellings(
+    words: list[str], df: dict, role, *, named, stop, alone
+) -> list[Resolution]:
     """Pairs of adjacent words matched to whole names by trigram similarity (pairs
     of known words only when `named`: a short query, or capitalised words), and
-    unknown single words (in no movie's text) to one word of a name."""
-    unknown = [w for w in words if df.get(w, 0) == 0 and len(w) >= 4]
+    unknown single words (in no movie's text, and no stop word; in a longer query
+    only when `alone` marks them as a name: "the hitchcok movie where", not a
+    character's "Enid") to one word of a name."""
+    unknown = [w for w in words if df.get(w, 0) == 0 and len(w) >= 4 and w not in stop]
+    singles = [w for w in unknown if alone is True or w in alone]
     grams: dict[str, float] = {}
     for a, b in zip(words, words[1:], strict=False):
         if a in unknown or b in unknown:
             grams[f"{a} {b}"] = NAME_SIMILARITY
         elif named is True or (named and {a, b} <= named):
             grams[f"{a} {b}"] = KNOWN_NAME_SIMILARITY
-    if not grams and not unknown:
+    if not grams and not singles:
         return []
     rows = _fetch(
         _FUZZY_SQL,
-        [list(grams), list(grams.values()), unknown, WORD_SIMILARITY],
+        [list(grams), list(grams.values()), singles, WORD_SIMILARITY],
     )
     if not rows:
         return []
@@ -178,7 +216,7 @@ def _misspellings(words: list[str], df: dict, role, *, named) -> list[Resolution
         pk: (d, a) for pk, d, a in _fetch(_CREDITS_SQL, [list({r[1] for r in rows})])
     }
     out = []
-    for typed in [*grams, *unknown]:
+    for typed in [*grams, *singles]:
         matches = [r for r in rows if r[0] == typed]
         if not matches or any(set(typed.split()) & set(r.typed.split()) for r in out):
             continue

@@ -3,12 +3,13 @@
 - keyword: BM25 over the lexical index (moviesearch.search.lexical);
 - semantic: cosine to the story-first vector (moviesearch.search.vectors);
 - hybrid: a convex fusion of the two (BM25 scaled to its best, plus cosine) whose
-  weights depend on how much of the query names catalogue entities (names want the
-  lexical side, descriptions the vector), plus a boost for the movies carrying the
-  people, genres, keywords or decade the query names (search.entities), sized by the
-  share of the query those names explain, so "movie directed by X" lists X's films
-  first while a long description stays ranked by what it describes; an exact title
-  outranks all. `manage.py evaluate` measures each family of queries."""
+  weights depend on how much of the query names people, genres or a decade (names
+  want the lexical side, descriptions the vector), plus a boost for the movies
+  carrying the people, genres, keywords or decade the query names (search.entities),
+  sized by the share of the query the names each movie carries explain, so "movie
+  directed by X" lists X's films first while a long description stays ranked by
+  what it describes; an exact title outranks all. `manage.py evaluate` measures
+  each family of queries."""
 
 from dataclasses import dataclass, field, replace
 
@@ -257,19 +258,35 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     cosine = dict(semantic.scores)
     cosine.update(cosines(vector, pool - cosine.keys()))
     top = max(lexical.values(), default=0.0) or 1.0
-    share = found.share if found else 0.0
-    w_lex = LEXICAL_BASE + LEXICAL_FOR_NAMES * share
+    # Names want the lexical side; keywords name themes, which the vector reads as
+    # well ("movie about a group of tourists who meet Nazi zombies" is a story).
+    w_lex = LEXICAL_BASE + LEXICAL_FOR_NAMES * (found.share_with(()) if found else 0.0)
     scores = {
         pk: w_lex * lexical.get(pk, 0.0) / top + (1 - w_lex) * cosine.get(pk, 0.0)
         for pk in pool
     }
-    if named:
-        boost = ENTITY_BOOST * share**2
-        for pk in named:
-            scores[pk] += boost
+    for pk, explained in _explained(found, named).items():
+        scores[pk] += ENTITY_BOOST * explained**2
     for pk in titles:
         scores[pk] += TITLE_BOOST
     return Ranked(_sorted(scores), scores, found, set(named))
+
+
+def _explained(found: entities.Entities, named: list[int]) -> dict[int, float]:
+    """The share of the query each named movie explains: the query's whole share,
+    but where keywords were recognised, only those the movie carries count ("a
+    group of tourists who meet Nazi zombies": a film tagged "group" alone
+    explains one word of seven, one tagged "zombie", "nazi" and "tourist" four)."""
+    if not named:
+        return {}
+    if not found.keywords:
+        return dict.fromkeys(named, found.share)
+    carried: dict[int, set[int]] = {pk: set() for pk in named}
+    for movie_id, name_id in Fact.objects.filter(
+        movie_id__in=named, name__in=list(found.keywords), role="keyword"
+    ).values_list("movie_id", "name_id"):
+        carried[movie_id].add(name_id)
+    return {pk: found.share_with(carried[pk]) for pk in named}
 
 
 def similar_ranked(queryset, movie, depth: int) -> Ranked:
