@@ -26,7 +26,11 @@ def api_search(q, mode="hybrid", limit=10):
 
 @pytest.mark.parametrize(
     ("query", "director"),
-    [("Hitchcock films", "Alfred Hitchcock"), ("movies by Kubrick", "Stanley Kubrick")],
+    [
+        ("Hitchcock films", "Alfred Hitchcock"),
+        ("movies by Kubrick", "Stanley Kubrick"),
+        ("Kubrick’s films", "Stanley Kubrick"),  # a possessive, curly or straight
+    ],
 )
 def test_a_surname_alone_finds_the_director(embedded_demo, query, director):
     films = directed_by(director)
@@ -133,8 +137,10 @@ def test_swapped_or_dropped_letters_still_find_the_person(embedded_demo, query):
 
 
 def test_names_spelled_out_need_no_resolution(embedded_demo):
-    body = api_search("movie directed by Christopher Nolan")
-    assert body["understood"] == [] and "message" not in body
+    for query in ("movie directed by Christopher Nolan", "Christopher Nolan's films"):
+        body = api_search(query)
+        assert body["understood"] == [] and "message" not in body, query
+        assert "Directed by Christopher Nolan" in body["results"][0]["because"]
 
 
 def test_bm25_prefers_the_rare_word(make_movie, fake_encoder):

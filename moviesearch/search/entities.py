@@ -19,6 +19,7 @@ DIRECTOR_HINTS = {"directed", "director", "directors", "by", "filmmaker"}
 CAST_HINTS = {"starring", "stars", "star", "actor", "actress", "with", "featuring"}
 # "1990s" anywhere; "90s" only as "the 90s" or "'90s" (not "in her 30s").
 DECADE = re.compile(r"\b(1[89]\d|20\d)0['’]?s\b|(?:\bthe\s+|['’])(\d)0['’]?s\b", re.I)
+POSSESSIVE = re.compile(r"['’]s?$|['’]s(?=\.$)")
 ARTICLES = {"a", "an", "the", "of", "and", "or", "in", "on"}
 # Words that carry no content of their own (with FILLER): the share of a query that
 # names explain is counted over the other words.
@@ -84,10 +85,19 @@ def decade(text: str) -> tuple[int, int] | None:
     return start, start + 9
 
 
+def _bare(word: str) -> str:
+    """The word without a possessive ("hitchcock's", "brothers'")."""
+    return POSSESSIVE.sub("", word).strip(".'’")
+
+
 def _longest(phrases: set[str]) -> set[str]:
-    """Drop a phrase contained in a longer one ("friendship" in "male friendship")."""
+    """Drop a phrase contained in a longer one ("friendship" in "male friendship",
+    "alzheimer" in "alzheimer's disease")."""
+    bare = {q: " ".join(_bare(w) for w in q.split()) for q in phrases}
     return {
-        p for p in phrases if not any(p != q and f" {p} " in f" {q} " for q in phrases)
+        p
+        for p in phrases
+        if not any(p != q and f" {bare[p]} " in f" {bare[q]} " for q in phrases)
     }
 
 
@@ -103,8 +113,11 @@ def recognise(text: str) -> Entities:
     """Find people (full names 2-4 words, else a surname or a misspelled name),
     genre names, catalogue keywords named after "about" (1-3 words) and a decade in
     the query, and the share of the query they explain."""
-    words = [w.strip(".'’").casefold() for w in WORD.findall(text)][:40]
-    words = [w for w in words if w]
+    # Words as typed ("alzheimer's disease" is a keyword) and without a possessive
+    # ("Hitchcock's films" names Hitchcock).
+    typed = [w.strip(".'’").casefold() for w in WORD.findall(text)][:40]
+    typed = [w for w in typed if _bare(w)]
+    words = [_bare(w) for w in typed]
     found = Entities()
     if not words:
         return found
@@ -131,8 +144,10 @@ def recognise(text: str) -> Entities:
         w for key in genre_keys for w in key.split()
     }
     if "about" in words:
-        topic = words[words.index("about") + 1 :]
-        phrases = {p for p in _ngrams(topic, 1, 3) if p not in ARTICLES}
+        start = words.index("about") + 1
+        topic = words[start:]
+        phrases = _ngrams(topic, 1, 3) | _ngrams(typed[start:], 1, 3)
+        phrases = {p for p in phrases if p not in ARTICLES}
         phrases |= {w.rstrip("s") for w in topic if len(w) > 3}
         rows = (
             Name.objects.filter(kind=Name.Kind.KEYWORD)
@@ -143,7 +158,7 @@ def recognise(text: str) -> Entities:
         kept = _longest({key for _, key in rows if not decade(key)})
         found.keywords = {pk: key for pk, key in rows if key in kept}
         for pk, key in found.keywords.items():
-            found.keyword_words[pk] = frozenset(key.split()) | {
+            found.keyword_words[pk] = frozenset(_bare(w) for w in key.split()) | {
                 w for w in topic if w.rstrip("s") == key
             }
         # "about world war ii" names a keyword, not the War genre.
