@@ -12,14 +12,13 @@ from django.db.models.functions import Lower
 
 from moviesearch.embeddings.models import Name
 from moviesearch.search.lexical import FILLER
-from moviesearch.search.people import Resolution, resolve
+from moviesearch.search.people import POSSESSIVE, Resolution, resolve
 
 WORD = re.compile(r"[\w'’.-]+")
 DIRECTOR_HINTS = {"directed", "director", "directors", "by", "filmmaker"}
 CAST_HINTS = {"starring", "stars", "star", "actor", "actress", "with", "featuring"}
 # "1990s" anywhere; "90s" only as "the 90s" or "'90s" (not "in her 30s").
 DECADE = re.compile(r"\b(1[89]\d|20\d)0['’]?s\b|(?:\bthe\s+|['’])(\d)0['’]?s\b", re.I)
-POSSESSIVE = re.compile(r"['’]s?$|['’]s(?=\.$)")
 ARTICLES = {"a", "an", "the", "of", "and", "or", "in", "on"}
 # Words that carry no content of their own (with FILLER): the share of a query that
 # names explain is counted over the other words.

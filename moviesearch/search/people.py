@@ -27,15 +27,16 @@ PARTICLES = {"de", "del", "della", "der", "den", "di", "da", "du", "van", "von",
 # a few credits against hundreds of overviews).
 SURNAME_SHARE = 0.3
 MIN_CREDITS = 2  # a person assumed from a partial name has at least this many
-SHORT_QUERY = 4  # content words; a longer query names surnames capitalised only
+SHORT_QUERY = 4  # content words; a longer query names a surname only with a cue
 ALTERNATIVES = 3
-# What marks a capitalised word of a longer query as a person's name.
+# What marks a word of a longer query as a person's name (_cued).
 HINTS = {
     "by", "directed", "director", "filmmaker", "starring", "stars", "with",
     "featuring", "actor", "actress",
 }  # fmt: skip
 FILM_WORDS = {"film", "films", "movie", "movies", "picture", "pictures", "flick"}
-POSSESSIVE = re.compile(r"['’]s?$")
+# A possessive ending a word ("hitchcock's", "coens'", "nolan's.").
+POSSESSIVE = re.compile(r"['’]s?$|['’]s(?=\.$)")
 # A word that can be (part of) a name: letters, hyphenated or with an apostrophe
 # inside ("prince-bythewood", "o'brien").
 NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
