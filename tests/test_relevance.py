@@ -250,3 +250,32 @@ def test_a_film_carrying_one_keyword_of_a_description_is_barely_lifted(
     # A query that is one keyword explains all of it, as before.
     single = recognise("movie about zombies")
     assert _explained(single, [story.pk]) == {story.pk: 1.0}
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("interstelar", "Interstellar"),
+        ("the godfahter", "The Godfather"),
+        ("inceptoin", "Inception"),
+        ("jurasic park", "Jurassic Park"),
+    ],
+)
+def test_a_misspelled_title_finds_the_film(embedded_demo, query, title):
+    # No word of these is in any movie's text: they had no results (or, for
+    # "jurasic", a misspelled person), and now the nearest title comes first.
+    body = api_search(query)
+    assert body["results"][0]["title"] == title
+    assert body["understood"] == []
+    # Semantic mode ranks by meaning alone, but no longer answers "no results".
+    assert api_search(query, mode="semantic")["results"]
+
+
+def test_a_description_or_nonsense_is_no_misspelled_title(embedded_demo):
+    from moviesearch.search.ranking import near_titles
+
+    movies = Movie.objects.all()
+    assert near_titles(movies, "zzqxv blorf") == {}
+    # Every word known: no title lookup at all, however close a title is.
+    assert near_titles(movies, "the godfathers") == {}
+    assert api_search("zzqxv blorf")["results"] == []

@@ -26,7 +26,7 @@ from pgvector.django import CosineDistance
 from moviesearch.catalogue import catalogue
 from moviesearch.embeddings.models import Fact
 from moviesearch.search import entities
-from moviesearch.search.lexical import bm25_scores, matches_anything
+from moviesearch.search.lexical import bm25_scores, has_unknown_word, matches_anything
 from moviesearch.search.vectors import (
     PendingVector,
     exact_order,
@@ -196,6 +196,35 @@ def exact_titles(queryset, text: str) -> list[int]:
     return list(queryset.filter(match).values_list("pk", flat=True)[:100])
 
 
+# A query with an unknown word this similar (pg_trgm similarity, whole strings) to
+# a title is taken for that title misspelled: "interstelar" to "interstellar",
+# "inceptoin" to "inception" (0.43), "the matirx" to "the matrix" (0.47); a
+# description is far from every title.
+NEAR_TITLE_SIMILARITY = 0.4
+NEAR_TITLES = 3
+
+
+def near_titles(queryset, text: str) -> dict[int, float]:
+    """Movies whose title the query may be a misspelling of, with the similarity:
+    only when a word of the query is in no movie's text, the most similar titles
+    (the lower(title) trigram index answers `%`)."""
+    from django.contrib.postgres.search import TrigramSimilarity
+    from django.db.models.functions import Lower
+
+    title = catalogue().title
+    typed = " ".join(text.split()).casefold()
+    if not title or len(typed) < 4 or not has_unknown_word(text):
+        return {}
+    return dict(
+        queryset.annotate(near=Lower(title))
+        .filter(near__trigram_similar=typed)
+        .annotate(similar=TrigramSimilarity(Lower(title), typed))
+        .filter(similar__gte=NEAR_TITLE_SIMILARITY)
+        .order_by("-similar", *_popular(catalogue()), "pk")
+        .values_list("pk", "similar")[:NEAR_TITLES]
+    )
+
+
 def fuse(rankings: list[tuple[Ranked, float]]) -> Ranked:
     """Weighted Reciprocal Rank Fusion."""
     scores: dict[int, float] = {}
@@ -229,6 +258,7 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
         if not (
             matches_anything(text)
             or exact_titles(queryset, text)
+            or near_titles(queryset, text)
             or entities.recognise(text)
         ):
             return Ranked([], {})
@@ -241,7 +271,13 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     exact-title boosts (see the module docstring). The query's vector is encoded
     while the names and titles it holds are looked up."""
     found = entities.recognise(text)
-    titles = exact_titles(queryset, text)
+    # An exact title outranks all; a misspelled one ("jurasic park": no misspelled
+    # person then) by its similarity, the most similar first.
+    titles = dict.fromkeys(exact_titles(queryset, text), 1.0)
+    if not titles:
+        titles = near_titles(queryset, text)
+        if titles:
+            found = entities.Entities()
     vector = pending.result()
     semantic = semantic_ranked(queryset, vector, window)
     named = (
@@ -267,8 +303,8 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     }
     for pk, explained in _explained(found, named).items():
         scores[pk] += ENTITY_BOOST * explained**2
-    for pk in titles:
-        scores[pk] += TITLE_BOOST
+    for pk, similar in titles.items():
+        scores[pk] += TITLE_BOOST * similar
     return Ranked(_sorted(scores), scores, found, set(named))
 
 
