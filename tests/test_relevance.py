@@ -279,3 +279,12 @@ def test_a_description_or_nonsense_is_no_misspelled_title(embedded_demo):
     # Every word known: no title lookup at all, however close a title is.
     assert near_titles(movies, "the godfathers") == {}
     assert api_search("zzqxv blorf")["results"] == []
+
+
+@pytest.mark.parametrize("query", ["christopher nlan", "hitchcok"])
+def test_a_misspelled_name_alone_stays_a_person(embedded_demo, query):
+    # Unknown words, and maybe near some title: a query that is all a person's
+    # name is still that person.
+    [understood] = api_search(query)["understood"]
+    assert understood["how"] == "misspelling"
+    assert understood["person"]["name"] in {"Christopher Nolan", "Alfred Hitchcock"}

@@ -271,10 +271,11 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     exact-title boosts (see the module docstring). The query's vector is encoded
     while the names and titles it holds are looked up."""
     found = entities.recognise(text)
-    # An exact title outranks all; a misspelled one ("jurasic park": no misspelled
-    # person then) by its similarity, the most similar first.
+    # An exact title outranks all; a misspelled one by its similarity, the most
+    # similar first, unless the query is all a person's name ("christopher nlan",
+    # "hitchcok"); a title is then no misspelled person ("jurasic park").
     titles = dict.fromkeys(exact_titles(queryset, text), 1.0)
-    if not titles:
+    if not titles and not (found.people and found.share >= 1.0):
         titles = near_titles(queryset, text)
         if titles:
             found = entities.Entities()
