@@ -129,6 +129,15 @@ def test_api_is_read_only(client, catalogue):
     assert client.delete("/api/movies/1").status_code == 405
 
 
+def test_a_write_endpoint_refuses_a_get_in_json(client, db):
+    # Found by the fuzz test: GET /api/history/clear was Django's HTML 405.
+    for path in ("/api/history/clear", "/api/movies/1/interactions"):
+        response = client.get(path)
+        assert response.status_code == 405, path
+        assert response["Content-Type"] == "application/json", path
+        assert "POST" in response["Allow"] and response.json()["error"], path
+
+
 def test_model_failure_degrades_to_keyword(client, catalogue, monkeypatch):
     from django.core.exceptions import ImproperlyConfigured
 

@@ -267,8 +267,6 @@ def test_a_misspelled_title_finds_the_film(embedded_demo, query, title):
     body = api_search(query)
     assert body["results"][0]["title"] == title
     assert body["understood"] == []
-    # Semantic mode ranks by meaning alone, but no longer answers "no results".
-    assert api_search(query, mode="semantic")["results"]
 
 
 def test_a_description_or_nonsense_is_no_misspelled_title(embedded_demo):

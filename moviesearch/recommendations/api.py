@@ -4,10 +4,11 @@ Writes need Django's CSRF token (the csrftoken cookie, set by any GET here or an
 page with a form, sent back as the X-CSRFToken header)."""
 
 import json
+from functools import wraps
 
 from django.http import JsonResponse
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
 
 from moviesearch.catalogue import catalogue, movie_model
 from moviesearch.recommendations import selectors, services
@@ -19,6 +20,24 @@ from moviesearch.search.params import BadParameter, _int
 
 def _error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
+
+
+def _methods(*allowed):
+    """Django's require_http_methods, answering another method with a JSON 405 (an
+    API speaks JSON: a GET of /api/history/clear was an HTML page)."""
+
+    def decorate(view):
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if request.method not in allowed:
+                response = _error(405, f"Use {' or '.join(allowed)}.")
+                response["Allow"] = ", ".join(allowed)
+                return response
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorate
 
 
 def _throttled(request) -> JsonResponse | None:
@@ -43,7 +62,7 @@ def _body(request) -> dict:
     return request.POST.dict()
 
 
-@require_http_methods(["POST", "DELETE"])
+@_methods("POST", "DELETE")
 def interactions(request, pk: int):
     throttled = _throttled(request)
     if throttled:
@@ -140,7 +159,7 @@ def history(request):
     return JsonResponse({"page": page, "limit": limit, "results": results})
 
 
-@require_POST
+@_methods("POST")
 def history_clear(request):
     throttled = _throttled(request)
     if throttled:
