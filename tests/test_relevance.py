@@ -274,9 +274,11 @@ def test_a_description_or_nonsense_is_no_misspelled_title(embedded_demo):
 
     movies = Movie.objects.all()
     assert near_titles(movies, "zzqxv blorf") == {}
-    # Every word known: no title lookup at all, however close a title is.
-    assert near_titles(movies, "the godfathers") == {}
     assert api_search("zzqxv blorf")["results"] == []
+    # Every word known: no title is looked up, however close one is.
+    assert recognise("the godfathers").unknown == frozenset()
+    assert recognise("a man who fights crime in the streets").unknown == frozenset()
+    assert recognise("the godfahter").unknown == {"godfahter"}
 
 
 @pytest.mark.parametrize("query", ["christopher nlan", "hitchcok"])

@@ -12,7 +12,13 @@ from django.db.models.functions import Lower
 
 from moviesearch.embeddings.models import Name
 from moviesearch.search.lexical import FILLER
-from moviesearch.search.people import POSSESSIVE, Resolution, resolve
+from moviesearch.search.people import (
+    POSSESSIVE,
+    Resolution,
+    resolve,
+    unknown_words,
+    word_counts,
+)
 
 WORD = re.compile(r"[\w'’.-]+")
 DIRECTOR_HINTS = {"directed", "director", "directors", "by", "filmmaker"}
@@ -38,25 +44,31 @@ class Entities:
     years: tuple[int, int] | None = None  # a decade: (1990, 1999)
     role: str | None = None  # "director" or "cast" when the query says so
     resolutions: list[Resolution] = field(default_factory=list)
-    # Share of the query's content words that the recognised names explain: 1.0
-    # for "movie directed by Christopher Nolan", small for a long description.
-    share: float = 0.0
     # The content words, those the names other than keywords explain, and those
     # each keyword explains: a movie carrying some of the keywords explains
     # share_with(those) of the query.
     content: tuple[str, ...] = ()
     covered: frozenset[str] = frozenset()
     keyword_words: dict[int, frozenset[str]] = field(default_factory=dict)
+    # Content words no movie's text has: misspelled, most likely ("interstelar").
+    unknown: frozenset[str] = frozenset()
 
     def __bool__(self):
         return bool(self.people or self.genres or self.keywords or self.years)
+
+    @property
+    def share(self) -> float:
+        """Share of the query's content words that the recognised names explain:
+        1.0 for "movie directed by Christopher Nolan", small for a long
+        description."""
+        return self.share_with(self.keywords)
 
     def share_with(self, keyword_ids) -> float:
         """The share of the query explained by its other names and these of its
         keywords: a film carrying one generic keyword ("group") of a long
         description explains little of it, one carrying most of them much."""
         if not self.content:
-            return self.share
+            return 1.0 if self else 0.0
         words = set(self.covered)
         for pk in keyword_ids:
             words |= self.keyword_words.get(pk, frozenset())
@@ -170,16 +182,15 @@ def recognise(text: str) -> Entities:
     if found.years:
         covered |= {w for w in words if DECADE.search(w) or w.rstrip("'’s").isdigit()}
     content = [w for w in words if w not in FILLER and w not in STOPWORDS]
+    stop, df = word_counts(list(dict.fromkeys(content)))
+    found.unknown = frozenset(unknown_words(content, stop, df))
     if not found.people:
         named = covered.union(*found.keyword_words.values())
         rest = [w for w in content if w not in named]
-        for resolution in resolve(rest, role=found.role, text=text):
+        resolved = resolve(rest, role=found.role, text=text, stop=stop, df=df)
+        for resolution in resolved:
             found.people[resolution.person_id] = resolution.name
             found.resolutions.append(resolution)
             covered |= set(resolution.typed.split())
     found.content, found.covered = tuple(content), frozenset(covered)
-    if content:
-        found.share = found.share_with(found.keywords)
-    elif found:
-        found.share = 1.0
     return found

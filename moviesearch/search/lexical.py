@@ -121,21 +121,3 @@ def matches_anything(text: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(with_tables(_ANY_SQL, lexeme=Lexeme), [query_text(text)])
         return cursor.fetchone()[0]
-
-
-# A word of four letters or more that is in no movie's text (and is no stop word):
-# a misspelling, most likely ("interstelar", "the godfahter").
-_UNKNOWN_SQL = """
-SELECT EXISTS (
-  SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('english', %s))) AS w
-  WHERE length(w) >= 4
-    AND NOT EXISTS (SELECT 1 FROM {lexeme} WHERE lexeme = w AND df > 0)
-)
-"""
-
-
-def has_unknown_word(text: str) -> bool:
-    """Whether the query has a word no movie's text holds (see _UNKNOWN_SQL)."""
-    with connection.cursor() as cursor:
-        cursor.execute(with_tables(_UNKNOWN_SQL, lexeme=Lexeme), [query_text(text)])
-        return cursor.fetchone()[0]

@@ -125,18 +125,31 @@ def _best(candidates, role, typed, how) -> Resolution | None:
     return Resolution(typed, pk, name, how, others)
 
 
-def resolve(words: list[str], *, role: str | None, text: str) -> list[Resolution]:
+def word_counts(words: list[str]) -> tuple[set[str], dict[str, int]]:
+    """The text search's stop words among these (lower-cased) words, and how many
+    movies' texts have each word (_DF_SQL)."""
+    rows = _fetch(_DF_SQL, [words]) if words else []
+    return {w for w, is_stop, _ in rows if is_stop}, {w: n for w, _, n in rows}
+
+
+def unknown_words(words: list[str], stop: set[str], df: dict) -> list[str]:
+    """Words of four letters or more that no movie's text has and that are no stop
+    word: misspellings, most likely ("interstelar", "nlan")."""
+    return [w for w in words if df.get(w, 0) == 0 and len(w) >= 4 and w not in stop]
+
+
+def resolve(
+    words: list[str], *, role: str | None, text: str, stop: set[str], df: dict
+) -> list[Resolution]:
     """People meant by these content words (lower-cased, in query order) that named
-    nobody in full: misspelled names first, then surnames."""
+    nobody in full: misspelled names first, then surnames. `stop` and `df` are
+    word_counts() of (at least) these words."""
     words = [w for w in words if NAME_WORD.fullmatch(w) and len(w) >= 3]
     if not words:
         return []
-    rows = _fetch(_DF_SQL, [words])
     # The text search's stop words ("them", "were", "other") have no lexeme, so no
     # movie's text has them; they are no misspelled names ("Charlize Theron" for
     # "them"), and a surname ("films by Most") only in a short query.
-    stop = {w for w, is_stop, _ in rows if is_stop}
-    df = {w: n for w, _, n in rows}
     capitalised = {w.casefold() for w in text.split()[1:] if w[:1].isupper()}
     short = len(words) <= SHORT_QUERY
     cued = _cued(text)
@@ -197,7 +210,7 @@ def _misspellings(
     unknown single words (in no movie's text, and no stop word; in a longer query
     only when `alone` marks them as a name: "the hitchcok movie where", not a
     character's "Enid") to one word of a name."""
-    unknown = [w for w in words if df.get(w, 0) == 0 and len(w) >= 4 and w not in stop]
+    unknown = unknown_words(words, stop, df)
     singles = [w for w in unknown if alone is True or w in alone]
     grams: dict[str, float] = {}
     for a, b in zip(words, words[1:], strict=False):

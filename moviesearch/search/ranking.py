@@ -26,7 +26,7 @@ from pgvector.django import CosineDistance
 from moviesearch.catalogue import catalogue
 from moviesearch.embeddings.models import Fact
 from moviesearch.search import entities
-from moviesearch.search.lexical import bm25_scores, has_unknown_word, matches_anything
+from moviesearch.search.lexical import bm25_scores, matches_anything
 from moviesearch.search.vectors import (
     PendingVector,
     exact_order,
@@ -205,15 +205,16 @@ NEAR_TITLES = 3
 
 
 def near_titles(queryset, text: str) -> dict[int, float]:
-    """Movies whose title the query may be a misspelling of, with the similarity:
-    only when a word of the query is in no movie's text, the most similar titles
-    (the lower(title) trigram index answers `%`)."""
+    """Movies whose title the query may be a misspelling of, with the similarity,
+    the most similar first (the lower(title) trigram index answers `%`). Ask only
+    for a query with a word in no movie's text (Entities.unknown): a description
+    is no title."""
     from django.contrib.postgres.search import TrigramSimilarity
     from django.db.models.functions import Lower
 
     title = catalogue().title
     typed = " ".join(text.split()).casefold()
-    if not title or len(typed) < 4 or not has_unknown_word(text):
+    if not title or len(typed) < 4:
         return {}
     return dict(
         queryset.annotate(near=Lower(title))
@@ -254,7 +255,8 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
     vector = query_vector_soon(text)  # encoded while the lexical side is asked
     if mode == "semantic":
         # Nearest vectors exist for any text, nonsense too: a query none of whose
-        # words (or names) the catalogue knows has no results.
+        # words (or names) the catalogue knows has no results; each of its words is
+        # unknown, so it may be a misspelled title.
         if not (
             matches_anything(text)
             or exact_titles(queryset, text)
@@ -275,7 +277,7 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     # similar first, unless the query is all a person's name ("christopher nlan",
     # "hitchcok"); a title is then no misspelled person ("jurasic park").
     titles = dict.fromkeys(exact_titles(queryset, text), 1.0)
-    if not titles and not (found.people and found.share >= 1.0):
+    if not titles and found.unknown and not (found.people and found.share >= 1.0):
         titles = near_titles(queryset, text)
         if titles:
             found = entities.Entities()
