@@ -125,8 +125,16 @@ def test_similar_shape(client, catalogue):
 
 
 def test_api_is_read_only(client, catalogue):
-    assert client.post("/api/search", {"q": "x"}).status_code == 405
-    assert client.delete("/api/movies/1").status_code == 405
+    for response in (
+        client.post("/api/search", {"q": "x"}),
+        client.delete("/api/movies/1"),
+        client.put("/api/openapi.json"),
+        client.post("/api/suggest", {"q": "x"}),
+    ):
+        assert response.status_code == 405
+        # An API answers in JSON, a refused method too (Django's is an HTML page).
+        assert response["Content-Type"] == "application/json"
+        assert response["Allow"] == "GET" and response.json()["error"]
 
 
 def test_a_write_endpoint_refuses_a_get_in_json(client, db):

@@ -4,47 +4,24 @@ Writes need Django's CSRF token (the csrftoken cookie, set by any GET here or an
 page with a form, sent back as the X-CSRFToken header)."""
 
 import json
-from functools import wraps
 
 from django.http import JsonResponse
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET
 
 from moviesearch.catalogue import catalogue, movie_model
 from moviesearch.recommendations import selectors, services
 from moviesearch.recommendations.ratelimit import write_retry_after
 from moviesearch.recommendations.visitors import visitor_from_request
 from moviesearch.search.api import movie_result
+from moviesearch.search.http import json_error, methods
 from moviesearch.search.params import BadParameter, _int
-
-
-def _error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
-
-
-def _methods(*allowed):
-    """Django's require_http_methods, answering another method with a JSON 405 (an
-    API speaks JSON: a GET of /api/history/clear was an HTML page)."""
-
-    def decorate(view):
-        @wraps(view)
-        def checked(request, *args, **kwargs):
-            if request.method not in allowed:
-                response = _error(405, f"Use {' or '.join(allowed)}.")
-                response["Allow"] = ", ".join(allowed)
-                return response
-            return view(request, *args, **kwargs)
-
-        return checked
-
-    return decorate
 
 
 def _throttled(request) -> JsonResponse | None:
     wait = write_retry_after(request)
     if not wait:
         return None
-    response = _error(429, f"too many interactions; retry in {wait} s")
+    response = json_error(429, f"too many interactions; retry in {wait} s")
     response["Retry-After"] = str(wait)
     return response
 
@@ -62,13 +39,13 @@ def _body(request) -> dict:
     return request.POST.dict()
 
 
-@_methods("POST", "DELETE")
+@methods("POST", "DELETE")
 def interactions(request, pk: int):
     throttled = _throttled(request)
     if throttled:
         return throttled
     if not movie_model().objects.filter(pk=pk).exists():
-        return _error(404, f"no movie with id {pk}")
+        return json_error(404, f"no movie with id {pk}")
     if request.method == "DELETE":
         visitor = visitor_from_request(request)
         deleted = services.interactions_clear(visitor=visitor, movie_id=pk)
@@ -87,7 +64,7 @@ def interactions(request, pk: int):
             visitor=visitor, movie_id=pk, kind=kind, rating=rating
         )
     except (BadParameter, services.BadInteraction) as exc:
-        return _error(400, str(exc))
+        return json_error(400, str(exc))
     return JsonResponse(interaction_result(done), status=201)
 
 
@@ -100,13 +77,13 @@ def interaction_result(interaction) -> dict:
     }
 
 
-@require_GET
+@methods("GET")
 @ensure_csrf_cookie
 def recommendations(request):
     try:
         limit = _int(request.GET, "limit", 10, 1, 100)
     except BadParameter as exc:
-        return _error(400, str(exc))
+        return json_error(400, str(exc))
     visitor = visitor_from_request(request)
     picks = selectors.recommended(visitor=visitor, limit=limit)
     return JsonResponse({"limit": limit, "results": recommendation_results(picks)})
@@ -137,14 +114,14 @@ def recommendation_results(picks) -> list[dict]:
     return results
 
 
-@require_GET
+@methods("GET")
 @ensure_csrf_cookie
 def history(request):
     try:
         limit = _int(request.GET, "limit", 20, 1, 100)
         page = _int(request.GET, "page", 1, 1, 100)
     except BadParameter as exc:
-        return _error(400, str(exc))
+        return json_error(400, str(exc))
     visitor = visitor_from_request(request)
     rows = selectors.history(visitor)[(page - 1) * limit : page * limit]
     movies = (
@@ -159,7 +136,7 @@ def history(request):
     return JsonResponse({"page": page, "limit": limit, "results": results})
 
 
-@_methods("POST")
+@methods("POST")
 def history_clear(request):
     throttled = _throttled(request)
     if throttled:

@@ -4,12 +4,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
 
 from moviesearch.catalogue import catalogue, movie_model, value
 from moviesearch.search import suggest as suggestions
 from moviesearch.search.because import because
 from moviesearch.search.display import shown
+from moviesearch.search.http import json_error, methods
 from moviesearch.search.params import (
     BadParameter,
     _int,
@@ -18,10 +18,6 @@ from moviesearch.search.params import (
 )
 from moviesearch.search.ratelimit import retry_after
 from moviesearch.search.services import movies_search
-
-
-def _error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
 
 
 def movie_result(movie) -> dict:
@@ -62,15 +58,15 @@ def _movie_or_none(pk: int):
     return movie_model().objects.with_facts().filter(pk=pk).first()
 
 
-@require_GET
+@methods("GET")
 def search(request):
     try:
         params = parse_search_params(request.GET)
     except BadParameter as exc:
-        return _error(400, str(exc))
+        return json_error(400, str(exc))
     wait = retry_after(request) if params.q else 0
     if wait:
-        response = _error(429, f"too many searches; retry in {wait} s")
+        response = json_error(429, f"too many searches; retry in {wait} s")
         response["Retry-After"] = str(wait)
         return response
     result = movies_search(params=params)
@@ -97,16 +93,16 @@ def search(request):
     return JsonResponse(body)
 
 
-@require_GET
+@methods("GET")
 def similar(request, pk: int):
     try:
         limit = _int(request.GET, "limit", 10, 1, 100)
         page = _int(request.GET, "page", 1, 1, 100)
     except BadParameter as exc:
-        return _error(400, str(exc))
+        return json_error(400, str(exc))
     movie = _movie_or_none(pk)
     if movie is None:
-        return _error(404, f"no movie with id {pk}")
+        return json_error(404, f"no movie with id {pk}")
     movies = movie_model().objects.similar_to(
         movie, limit=limit, offset=(page - 1) * limit
     )
@@ -116,11 +112,11 @@ def similar(request, pk: int):
     )
 
 
-@require_GET
+@methods("GET")
 def movie_detail(request, pk: int):
     movie = _movie_or_none(pk)
     if movie is None:
-        return _error(404, f"no movie with id {pk}")
+        return json_error(404, f"no movie with id {pk}")
     spec, m = catalogue(), shown(movie)
     body = {"id": movie.pk, "title": m.title, "year": m.year}
     if spec.tmdb_id:
@@ -136,18 +132,18 @@ def movie_detail(request, pk: int):
     return JsonResponse(body)
 
 
-@require_GET
+@methods("GET")
 def suggest(request):
     raw = request.GET.get("q", "")
     text = clean_text(raw)
     if not text or len(raw) > suggestions.MAX_LENGTH:
-        return _error(400, f"q must have 1 to {suggestions.MAX_LENGTH} characters")
+        return json_error(400, f"q must have 1 to {suggestions.MAX_LENGTH} characters")
     try:
         limit = _int(request.GET, "limit", 8, 1, suggestions.MAX_LIMIT)
     except BadParameter as exc:
-        return _error(400, str(exc))
+        return json_error(400, str(exc))
     return JsonResponse({"query": text} | suggestions.suggest(text=text, limit=limit))
 
 
 def not_found(request, *args, **kwargs):
-    return _error(404, "no such API endpoint")
+    return json_error(404, "no such API endpoint")

@@ -6,7 +6,8 @@ from functools import cache
 from pathlib import Path
 
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
+
+from moviesearch.search.http import methods
 
 SPEC_PATH = Path(__file__).with_name("openapi.json")
 
@@ -16,6 +17,6 @@ def spec() -> dict:
     return json.loads(SPEC_PATH.read_text(encoding="utf-8"))
 
 
-@require_GET
+@methods("GET")
 def openapi(request):
     return JsonResponse(spec(), json_dumps_params={"ensure_ascii": False})
