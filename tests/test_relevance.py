@@ -136,6 +136,33 @@ def test_swapped_or_dropped_letters_still_find_the_person(embedded_demo, query):
     assert names & {"Stanley Kubrick", "Alfred Hitchcock"}
 
 
+@pytest.mark.parametrize(
+    ("query", "director"),
+    [
+        # Two swapped letters in a short surname break most of its trigrams: these
+        # found nobody, or Dana Carvey and James Bridges, by trigram similarity.
+        ("movie directed by John Frod", "John Ford"),
+        ("movie directed by Wes Carven", "Wes Craven"),
+        ("movie directed by Brad Brid", "Brad Bird"),
+        ("films by Peter Wier", "Peter Weir"),
+    ],
+)
+def test_a_name_two_edits_away_finds_the_person(embedded_demo, query, director):
+    films = directed_by(director)
+    body = api_search(query, limit=len(films))
+    [understood] = body["understood"]
+    assert understood["person"]["name"] == director
+    assert understood["how"] == "misspelling"
+    assert {r["title"] for r in body["results"]} == films
+
+
+def test_an_unknown_word_beside_a_known_one_names_nobody_far_off(embedded_demo):
+    # "balbao" is in no movie's text and "rocky" is a word of no director's name
+    # within two edits of "rocky balbao".
+    query = "a boxer named rocky balbao fights for the title"
+    assert recognise(query).resolutions == []
+
+
 def test_names_spelled_out_need_no_resolution(embedded_demo):
     for query in ("movie directed by Christopher Nolan", "Christopher Nolan's films"):
         body = api_search(query)

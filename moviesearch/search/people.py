@@ -1,6 +1,7 @@
 """Resolve people a query names only in part: a surname alone ("Hitchcock films")
-or a misspelled name ("Christopher Nlan"), by trigram similarity (pg_trgm; the
-name_person_trgm index on lower(name)), the most prominent person first. People are the
+or a misspelled name ("Christopher Nlan"), by edit distance (fuzzystrmatch) or
+trigram similarity (pg_trgm; the name_person_trgm index on lower(name)), the most
+prominent person first. People are the
 plugin's names of kind "person" (moviesearch.embeddings.models.Name), credited by
 the facts the declaration reads (Fact, roles director and cast)."""
 
@@ -37,6 +38,7 @@ HINTS = {
 FILM_WORDS = {"film", "films", "movie", "movies", "picture", "pictures", "flick"}
 # A possessive ending a word ("hitchcock's", "coens'", "nolan's.").
 POSSESSIVE = re.compile(r"['’]s?$|['’]s(?=\.$)")
+PUNCTUATION = ',;:!?()"“”'  # around a word of the query
 # A word that can be (part of) a name: letters, hyphenated or with an apostrophe
 # inside ("prince-bythewood", "o'brien").
 NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -88,6 +90,22 @@ FROM unnest(%s::text[]) AS w(typed)
 JOIN {name} AS p ON w.typed <%% lower(p.name) AND p.kind = 'person'
 WHERE word_similarity(w.typed, lower(p.name)) >= %s
 """
+
+# People whose whole name is within EDIT_DISTANCE edits (fuzzystrmatch's levenshtein:
+# a letter dropped is 1, two swapped 2) of a span of the query holding an unknown
+# word and a known word of the name ("sam mnedes" for Sam Mendes, "james l. brokos"
+# for James L. Brooks), found through that known word (the trigram index answers
+# LIKE). Trigram similarity misses them: two swapped letters break three trigrams,
+# and "sam mnedes" is 0.47 similar to "sam mendes".
+_EDITED_SQL = """
+SELECT s.unknown, s.span, p.id, p.name,
+       levenshtein_less_equal(lower(p.name), s.span, %s) AS edits
+FROM unnest(%s::text[], %s::text[], %s::text[]) AS s(unknown, anchor, span)
+JOIN {name} AS p ON lower(p.name) LIKE '%%' || s.anchor || '%%' AND p.kind = 'person'
+WHERE levenshtein_less_equal(lower(p.name), s.span, %s) <= %s
+"""
+EDIT_DISTANCE = 2
+EDIT_SPAN = 4  # words: "paul thomas anedrson", "gil ctaes jr."
 
 _CREDITS_SQL = """
 SELECT name_id, count(*) FILTER (WHERE role = 'director'),
@@ -153,8 +171,15 @@ def resolve(
     capitalised = {w.casefold() for w in text.split()[1:] if w[:1].isupper()}
     short = len(words) <= SHORT_QUERY
     cued = _cued(text)
-    found = _misspellings(
-        words, df, role, named=short or capitalised, stop=stop, alone=short or cued
+    found = _edited(words, unknown_words(words, stop, df), text, role)
+    found += _misspellings(
+        words,
+        df,
+        role,
+        named=short or capitalised,
+        stop=stop,
+        alone=short or cued,
+        taken={w for r in found for w in r.typed.split()},
     )
     taken = {w for r in found for w in r.typed.split()}
     surnames = [
@@ -179,7 +204,7 @@ def _cued(text: str) -> set[str]:
     "starring"… or before "film", "movie" or a possessive ("the Nolan film where",
     "a thriller starring hanks"). A capitalised word elsewhere in a description
     is more often a character or a place ("who searches for Taylor")."""
-    tokens = [t.strip('.,;:!?()"“”').casefold() for t in text.split()]
+    tokens = [t.strip("." + PUNCTUATION).casefold() for t in text.split()]
     cued = set()
     for i, token in enumerate(tokens):
         word = POSSESSIVE.sub("", token)
@@ -202,18 +227,73 @@ def _surnames(words: list[str], df: dict, role) -> list[Resolution]:
     return out
 
 
+def _words(resolution: Resolution) -> set[str]:
+    return set(resolution.typed.split())
+
+
+def _spans(tokens: list[str], at: int, anchors: set[str]):
+    """(anchor, span) for the spans of 2 to EDIT_SPAN tokens around tokens[at] that
+    hold a known word of the query (an anchor)."""
+    for length in range(2, EDIT_SPAN + 1):
+        for start in range(max(0, at - length + 1), min(at, len(tokens) - length) + 1):
+            span = tokens[start : start + length]
+            for anchor in anchors.intersection(span):
+                yield anchor, " ".join(span)
+
+
+def _edited(words: list[str], unknown: list[str], text: str, role) -> list[Resolution]:
+    """People whose name is a span of the query with its unknown word mistyped (see
+    _EDITED_SQL): the fewest edits, then the most prominent."""
+    if not unknown:
+        return []
+    tokens = [POSSESSIVE.sub("", t.strip(PUNCTUATION).casefold()) for t in text.split()]
+    anchors = {w for w in words if w not in unknown and w not in FILM_WORDS}
+    anchors -= HINTS | PARTICLES
+    rows = []
+    for at, token in enumerate(tokens):
+        if token in unknown:
+            rows += [(token, a, s) for a, s in _spans(tokens, at, anchors)]
+    if not rows:
+        return []
+    typed, known, spans = map(list, zip(*set(rows), strict=True))
+    found = _fetch(
+        _EDITED_SQL, [EDIT_DISTANCE, typed, known, spans, EDIT_DISTANCE, EDIT_DISTANCE]
+    )
+    if not found:
+        return []
+    credits = {
+        pk: (d, a) for pk, d, a in _fetch(_CREDITS_SQL, [list({r[2] for r in found})])
+    }
+    out = []
+    for word in dict.fromkeys(r[0] for r in found):
+        matches = [r for r in found if r[0] == word]
+        fewest = min(r[4] for r in matches)
+        near = {
+            pk: (pk, name, *credits.get(pk, (0, 0)))
+            for _, _, pk, name, edits in matches
+            if edits == fewest
+        }
+        spans = [r[1] for r in matches if r[4] == fewest]
+        best = _best(list(near.values()), role, max(spans, key=len), "misspelling")
+        if best and not any(set(best.typed.split()) & _words(r) for r in out):
+            out.append(best)
+    return out
+
+
 def _misspellings(
-    words: list[str], df: dict, role, *, named, stop, alone
+    words: list[str], df: dict, role, *, named, stop, alone, taken=frozenset()
 ) -> list[Resolution]:
     """Pairs of adjacent words matched to whole names by trigram similarity (pairs
     of known words only when `named`: a short query, or capitalised words), and
     unknown single words (in no movie's text, and no stop word; in a longer query
     only when `alone` marks them as a name: "the hitchcok movie where", not a
     character's "Enid") to one word of a name."""
-    unknown = unknown_words(words, stop, df)
+    unknown = [w for w in unknown_words(words, stop, df) if w not in taken]
     singles = [w for w in unknown if alone is True or w in alone]
     grams: dict[str, float] = {}
     for a, b in zip(words, words[1:], strict=False):
+        if {a, b} & set(taken):
+            continue
         if a in unknown or b in unknown:
             grams[f"{a} {b}"] = NAME_SIMILARITY
         elif named is True or (named and {a, b} <= named):
