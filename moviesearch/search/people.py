@@ -6,9 +6,10 @@ plugin's names of kind "person" (moviesearch.embeddings.models.Name), credited b
 the facts the declaration reads (Fact, roles director and cast)."""
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 
 from moviesearch.embeddings.models import Fact, Lexeme, Name
 from moviesearch.sql import with_tables
@@ -107,6 +108,17 @@ WHERE levenshtein_less_equal(lower(p.name), s.span, %s) <= %s
 EDIT_DISTANCE = 2
 EDIT_SPAN = 4  # words: "paul thomas anedrson", "gil ctaes jr."
 
+# People whose surname (the last word of the name) is near an unknown word (the
+# trigram index answers `<%` under a lowered threshold, set for the statement's
+# transaction); _typo_surnames keeps those one typo away.
+_TYPO_SQL = """
+SELECT w.typed, p.id, p.name, split_part(lower(p.name), ' ', -1)
+FROM unnest(%s::text[]) AS w(typed)
+JOIN {name} AS p ON w.typed <%% lower(p.name) AND p.kind = 'person'
+WHERE levenshtein_less_equal(w.typed, split_part(lower(p.name), ' ', -1), 2) <= 2
+"""
+TYPO_WORD_SIMILARITY = 0.3
+
 _CREDITS_SQL = """
 SELECT name_id, count(*) FILTER (WHERE role = 'director'),
        count(*) FILTER (WHERE role = 'cast')
@@ -171,7 +183,12 @@ def resolve(
     capitalised = {w.casefold() for w in text.split()[1:] if w[:1].isupper()}
     short = len(words) <= SHORT_QUERY
     cued = _cued(text)
-    found = _edited(words, unknown_words(words, stop, df), text, role)
+    unknown = unknown_words(words, stop, df)
+    found = _edited(words, unknown, text, role)
+    taken = {w for r in found for w in r.typed.split()}
+    found += _typo_surnames(
+        [w for w in unknown if (short or w in cued) and w not in taken], role
+    )
     found += _misspellings(
         words,
         df,
@@ -276,6 +293,47 @@ def _edited(words: list[str], unknown: list[str], text: str, role) -> list[Resol
         spans = [r[1] for r in matches if r[4] == fewest]
         best = _best(list(near.values()), role, max(spans, key=len), "misspelling")
         if best and not any(set(best.typed.split()) & _words(r) for r in out):
+            out.append(best)
+    return out
+
+
+def _typo_surnames(words: list[str], role) -> list[Resolution]:
+    """People whose surname is one typo (a letter dropped, added or changed, or two
+    adjacent letters swapped: optimal string alignment distance 1, rapidfuzz) from
+    an unknown word alone ("kubirck", "nolna", "scorcese"), the most prominent."""
+    from rapidfuzz.distance import OSA
+
+    if not words:
+        return []
+    with transaction.atomic():
+        _fetch(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [str(TYPO_WORD_SIMILARITY)],
+        )
+        rows = _fetch(_TYPO_SQL, [words])
+    rows = [r for r in rows if OSA.distance(r[0], r[3]) <= 1]
+    if not rows:
+        return []
+    credits = {
+        pk: (d, a) for pk, d, a in _fetch(_CREDITS_SQL, [list({r[1] for r in rows})])
+    }
+    # As for surnames typed right: a surname that is mostly a word ("zombei" is
+    # one typo from Rob Zombie, and from the zombies of hundreds of overviews) is
+    # no person's.
+    _, df = word_counts(list({r[3] for r in rows}))
+    bearing = defaultdict(int)
+    for _, pk, _, surname in rows:
+        bearing[surname] += sum(credits.get(pk, (0, 0)))
+    out = []
+    for word in words:
+        near = [
+            (pk, name, *credits.get(pk, (0, 0)))
+            for w, pk, name, surname in rows
+            if w == word
+            and bearing[surname] >= SURNAME_SHARE * max(df.get(surname, 0), 1)
+        ]
+        best = _best(near, role, word, "misspelling")
+        if best:
             out.append(best)
     return out
 
