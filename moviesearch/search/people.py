@@ -1,9 +1,9 @@
 """Resolve people a query names only in part: a surname alone ("Hitchcock films")
-or a misspelled name ("Christopher Nlan"), by edit distance (fuzzystrmatch) or
-trigram similarity (pg_trgm; the name_person_trgm index on lower(name)), the most
-prominent person first. People are the
-plugin's names of kind "person" (moviesearch.embeddings.models.Name), credited by
-the facts the declaration reads (Fact, roles director and cast)."""
+or a misspelled name ("Christopher Nlan"), by edit distance (fuzzystrmatch,
+rapidfuzz) or trigram similarity (pg_trgm; the name_person_trgm index on
+lower(name)), the most prominent person first. People are the plugin's names of kind
+"person" (moviesearch.embeddings.models.Name), credited by the facts the declaration
+reads (Fact, roles director and cast)."""
 
 import re
 from collections import defaultdict
@@ -185,9 +185,8 @@ def resolve(
     cued = _cued(text)
     unknown = unknown_words(words, stop, df)
     found = _edited(words, unknown, text, role)
-    taken = {w for r in found for w in r.typed.split()}
     found += _typo_surnames(
-        [w for w in unknown if (short or w in cued) and w not in taken], role
+        [w for w in unknown if (short or w in cued) and w not in _typed(found)], role
     )
     found += _misspellings(
         words,
@@ -196,9 +195,9 @@ def resolve(
         named=short or capitalised,
         stop=stop,
         alone=short or cued,
-        taken={w for r in found for w in r.typed.split()},
+        taken=_typed(found),
     )
-    taken = {w for r in found for w in r.typed.split()}
+    taken = _typed(found)
     surnames = [
         w
         for w in words
@@ -244,8 +243,9 @@ def _surnames(words: list[str], df: dict, role) -> list[Resolution]:
     return out
 
 
-def _words(resolution: Resolution) -> set[str]:
-    return set(resolution.typed.split())
+def _typed(resolutions) -> set[str]:
+    """The words of the query these resolutions took."""
+    return {w for r in resolutions for w in r.typed.split()}
 
 
 def _spans(tokens: list[str], at: int, anchors: set[str]):
@@ -292,7 +292,7 @@ def _edited(words: list[str], unknown: list[str], text: str, role) -> list[Resol
         }
         spans = [r[1] for r in matches if r[4] == fewest]
         best = _best(list(near.values()), role, max(spans, key=len), "misspelling")
-        if best and not any(set(best.typed.split()) & _words(r) for r in out):
+        if best and not _typed([best]) & _typed(out):
             out.append(best)
     return out
 
@@ -350,7 +350,7 @@ def _misspellings(
     singles = [w for w in unknown if alone is True or w in alone]
     grams: dict[str, float] = {}
     for a, b in zip(words, words[1:], strict=False):
-        if {a, b} & set(taken):
+        if {a, b} & taken:
             continue
         if a in unknown or b in unknown:
             grams[f"{a} {b}"] = NAME_SIMILARITY
@@ -370,7 +370,7 @@ def _misspellings(
     out = []
     for typed in [*grams, *singles]:
         matches = [r for r in rows if r[0] == typed]
-        if not matches or any(set(typed.split()) & set(r.typed.split()) for r in out):
+        if not matches or set(typed.split()) & _typed(out):
             continue
         top = max(r[3] for r in matches)
         # Among the most similar names (within 0.05), the most prominent.
