@@ -174,6 +174,21 @@ def test_an_unknown_word_beside_a_known_one_names_nobody_far_off(embedded_demo):
     assert recognise(query).resolutions == []
 
 
+@pytest.mark.parametrize("query", ["christopher nolan", "Kubrick films"])
+def test_a_query_that_is_only_a_name_lists_the_best_known_films_first(
+    embedded_demo, query
+):
+    # Neither BM25 nor the vector knows which of a person's films a visitor means
+    # first; the catalogue's popularity does.
+    director = "Christopher Nolan" if "nolan" in query else "Stanley Kubrick"
+    films = Movie.objects.filter(
+        credits__person__name=director, credits__role="director"
+    ).order_by("-popularity")
+    wanted = list(films.values_list("title", flat=True))
+    body = api_search(query, limit=len(wanted))
+    assert [r["title"] for r in body["results"]] == wanted
+
+
 def test_names_spelled_out_need_no_resolution(embedded_demo):
     for query in ("movie directed by Christopher Nolan", "Christopher Nolan's films"):
         body = api_search(query)

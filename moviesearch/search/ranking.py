@@ -53,6 +53,10 @@ LEXICAL_FOR_NAMES = 0.4
 # the query is only names; in a long description a recognised keyword only helps.
 ENTITY_BOOST = 1.0
 TITLE_BOOST = 2.0
+# Added to the films of a query that only names people, the best known most (the
+# fused scores of a person's films differ by up to ~1).
+BY_FAME = 1.0
+MIN_DIRECTED = 2  # films directed for a surname alone to mean the director (_main_role)
 # A movie scoring under this share of the best one is "loosely related" (shown
 # apart). Chosen from `evaluate` data: on 536 held-out queries of every family, no
 # relevant film in a hybrid top 10 scored under 0.63 of the best (the lowest share
@@ -283,9 +287,21 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
             found = entities.Entities()
     vector = pending.result()
     semantic = semantic_ranked(queryset, vector, window)
-    named = (
-        entity_ranked(queryset, found, window, candidates=semantic.ids) if found else []
-    )
+    # A query that is nothing but people's names ("tom hanks", "movie directed by
+    # Christopher Nolan"): neither the vector nor BM25 knows which of their films a
+    # visitor means first, so the best known come first (entity_ranked's order).
+    # Without "by" or "starring", in the role they have the most credits in ("tom
+    # hanks": his acted films; "Hitchcock films": his directed ones).
+    by_fame = _only_people(found) and bool(catalogue().popularity)
+    if by_fame:
+        role = found.role or _main_role(found)
+        named = entity_ranked(queryset, replace(found, role=role), window)
+    else:
+        named = (
+            entity_ranked(queryset, found, window, candidates=semantic.ids)
+            if found
+            else []
+        )
     lexical = bm25_scores(queryset, text, window, also=[*semantic.ids, *named])
     if not lexical and not named and not titles:
         # Nothing the query says is among these movies: no results, unless filters
@@ -306,9 +322,38 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     }
     for pk, explained in _explained(found, named).items():
         scores[pk] += ENTITY_BOOST * explained**2
+    if by_fame:
+        for i, pk in enumerate(named):
+            scores[pk] += BY_FAME * (1 - i / len(named))
     for pk, similar in titles.items():
         scores[pk] += TITLE_BOOST * similar
     return Ranked(_sorted(scores), scores, found, set(named))
+
+
+def _main_role(found: entities.Entities) -> str:
+    """The role ("director" or "cast") a query naming people without "by" or
+    "starring" means: for a surname alone, "director" if they directed a few films
+    ("Hitchcock films", "Eastwood films": film talk names auteurs so); for a full
+    name, the role they have the most credits in, a film directed counting twice
+    (as people.resolve weighs them: "tom hanks" is his acting)."""
+    counts = dict(
+        Fact.objects.filter(name__in=list(found.people), role__in=PEOPLE)
+        .values_list("role")
+        .annotate(n=Count("pk"))
+        .values_list("role", "n")
+    )
+    directed, acted = counts.get("director", 0), counts.get("cast", 0)
+    if any(r.how == "surname" for r in found.resolutions):
+        return "director" if directed >= MIN_DIRECTED else "cast"
+    return "director" if 2 * directed >= acted else "cast"
+
+
+def _only_people(found: entities.Entities) -> bool:
+    return bool(
+        found.people
+        and not (found.genres or found.keywords or found.years)
+        and found.share >= 1.0
+    )
 
 
 def _explained(found: entities.Entities, named: list[int]) -> dict[int, float]:
