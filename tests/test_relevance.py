@@ -341,3 +341,24 @@ def test_a_misspelled_name_alone_stays_a_person(embedded_demo, query):
     [understood] = api_search(query)["understood"]
     assert understood["how"] == "misspelling"
     assert understood["person"]["name"] in {"Christopher Nolan", "Alfred Hitchcock"}
+
+
+@pytest.mark.parametrize(
+    "query", ["movies like Inception", "films similar to inception?"]
+)
+def test_movies_like_a_title_are_that_film_then_films_like_it(embedded_demo, query):
+    from moviesearch.search.ranking import similar_ranked
+
+    inception = Movie.objects.get(title="Inception")
+    like = similar_ranked(Movie.objects.all(), inception, 10).ids
+    body = api_search(query)
+    ids = [r["id"] for r in body["results"]]
+    assert ids[0] == inception.pk
+    assert ids[1:4] == [pk for pk in like if pk != inception.pk][:3]
+
+
+def test_a_title_that_starts_with_like_is_that_title(embedded_demo, make_movie):
+    # "Like Crazy" is a film, not films like one called "Crazy".
+    make_movie("Crazy", year=2008, overview="A country singer's rise and fall.")
+    make_movie("Like Crazy", year=2011, overview="Two students fall in love.")
+    assert api_search("like crazy")["results"][0]["title"] == "Like Crazy"

@@ -35,3 +35,17 @@ def described(text: str) -> str:
             break
         text = rest
     return text
+
+
+# "movies like Inception", "films similar to Alien", "something like the matrix?".
+_LIKE = re.compile(
+    r"^(?:(?:movies?|films?|something|anything|more)\s+)?(?:like|similar to)\s+"
+    r"(?P<title>\S.*?)[\s?.!]*$",
+    re.IGNORECASE,
+)
+
+
+def liked_title(text: str) -> str | None:
+    """The title a "movies like <title>" query names ("Inception"), else None."""
+    found = _LIKE.match(" ".join(text.split()))
+    return found.group("title") if found else None

@@ -26,6 +26,7 @@ from pgvector.django import CosineDistance
 from moviesearch.catalogue import catalogue
 from moviesearch.embeddings.models import Fact
 from moviesearch.search import entities
+from moviesearch.search.framing import liked_title
 from moviesearch.search.lexical import bm25_scores, matches_anything
 from moviesearch.search.vectors import (
     PendingVector,
@@ -269,7 +270,34 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
         ):
             return Ranked([], {})
         return semantic_ranked(queryset, vector.result(), depth)
-    return hybrid_ranked(queryset, text, vector, window)
+    return _liked(queryset, text, depth) or hybrid_ranked(
+        queryset, text, vector, window
+    )
+
+
+def _liked(queryset, text: str, depth: int) -> Ranked | None:
+    """For "movies like <a title>" (the title exact, the query itself no title:
+    "Like Crazy" is one): that film, then the films like it (similar_ranked), all
+    within the visitor's filters."""
+    title = liked_title(text)
+    if not title or exact_titles(queryset.model.objects.all(), text):
+        return None
+    seeds = exact_titles(queryset.model.objects.all(), title)
+    if not seeds:
+        return None
+    movie = (
+        queryset.model.objects.filter(pk__in=seeds)
+        .order_by(*_popular(catalogue()), "pk")
+        .first()
+    )
+    similar = similar_ranked(queryset, movie, depth)
+    others = [pk for pk in similar.ids if pk != movie.pk]
+    top = max((similar.scores[pk] for pk in others), default=1.0) or 1.0
+    # The film named first, the others below it by their share of the best.
+    scores = {pk: 0.999 * similar.scores[pk] / top for pk in others}
+    if queryset.filter(pk=movie.pk).exists():
+        scores[movie.pk] = 1.0
+    return Ranked(_sorted(scores)[:depth], scores)
 
 
 def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> Ranked:
