@@ -257,6 +257,9 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
     window = max(HYBRID_WINDOW, depth)
     if mode == "keyword":
         return keyword_ranked(queryset, text, depth)
+    liked = _liked(queryset, text, depth) if mode == "hybrid" else None
+    if liked is not None:  # no query vector needed
+        return liked
     vector = query_vector_soon(text)  # encoded while the lexical side is asked
     if mode == "semantic":
         # Nearest vectors exist for any text, nonsense too: a query none of whose
@@ -270,9 +273,7 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
         ):
             return Ranked([], {})
         return semantic_ranked(queryset, vector.result(), depth)
-    return _liked(queryset, text, depth) or hybrid_ranked(
-        queryset, text, vector, window
-    )
+    return hybrid_ranked(queryset, text, vector, window)
 
 
 def _liked(queryset, text: str, depth: int) -> Ranked | None:
