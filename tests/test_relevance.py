@@ -91,6 +91,18 @@ def test_an_ambiguous_surname_names_the_assumed_person_and_offers_the_others(
     assert starring.name == "Bram Quennell"
 
 
+def test_a_surname_that_is_also_a_first_name_is_still_a_name(make_movie, fake_encoder):
+    # The texts holding "cameron" are Ada Cameron's films and Cameron Quill's: the
+    # word is a name in all of them, though only Ada's surname.
+    for i in range(2):
+        make_movie(f"Deep Water {i}", directors=["Ada Cameron"])
+    for i in range(6):
+        make_movie(f"Summer Song {i}", cast=["Cameron Quill"])
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    [resolution] = recognise("Cameron films").resolutions
+    assert resolution.name == "Ada Cameron"
+
+
 def test_a_common_word_is_not_read_as_a_surname(make_movie, fake_encoder):
     for i in range(2):
         make_movie(f"Film {i}", directors=["Courtney Love"])

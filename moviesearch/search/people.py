@@ -72,11 +72,12 @@ FROM unnest(%s::text[]) AS w,
 _SURNAME_SQL = """
 SELECT w, p.id, p.name,
        count(*) FILTER (WHERE c.role = 'director'),
-       count(*) FILTER (WHERE c.role = 'cast')
+       count(*) FILTER (WHERE c.role = 'cast'),
+       lower(p.name) LIKE '%%' || w
 FROM unnest(%s::text[]) AS w
-JOIN {name} AS p ON lower(p.name) LIKE '%%' || w AND p.kind = 'person'
+JOIN {name} AS p ON lower(p.name) LIKE '%%' || w || '%%' AND p.kind = 'person'
 JOIN {fact} AS c ON c.name_id = p.id AND c.role IN ('director', 'cast')
-WHERE lower(p.name) LIKE '%% ' || w OR lower(p.name) = w
+WHERE ' ' || lower(p.name) || ' ' LIKE '%% ' || w || ' %%'
 GROUP BY w, p.id, p.name
 """
 
@@ -234,8 +235,13 @@ def _surnames(words: list[str], df: dict, role) -> list[Resolution]:
     rows = _fetch(_SURNAME_SQL, [words])
     out = []
     for word in words:
-        people = [(pk, name, d, a) for w, pk, name, d, a in rows if w == word]
-        credits = sum(d + a for _, _, d, a in people)
+        # The credits of everyone bearing the word as a name ("cameron": James
+        # Cameron's, and Cameron Diaz's, whose films' texts hold it too); the
+        # person is one whose surname it is.
+        credits = sum(d + a for w, _, _, d, a, _ in rows if w == word)
+        people = [
+            (pk, name, d, a) for w, pk, name, d, a, last in rows if w == word and last
+        ]
         if people and credits >= SURNAME_SHARE * max(df.get(word, 0), 1):
             best = _best(people, role, word, "surname")
             if best:
