@@ -127,6 +127,11 @@ FROM {fact} WHERE name_id = ANY(%s) GROUP BY name_id
 """
 
 
+def person_credits(ids) -> dict[int, tuple[int, int]]:
+    """(films directed, films acted in) of these people, by id."""
+    return {pk: (d, a) for pk, d, a in _fetch(_CREDITS_SQL, [list(ids)])}
+
+
 def _prominence(directed: int, acted: int, role: str | None) -> int:
     if role == "director":
         return directed * 100 + acted
@@ -284,9 +289,7 @@ def _edited(words: list[str], unknown: list[str], text: str, role) -> list[Resol
     )
     if not found:
         return []
-    credits = {
-        pk: (d, a) for pk, d, a in _fetch(_CREDITS_SQL, [list({r[2] for r in found})])
-    }
+    credits = person_credits({r[2] for r in found})
     out = []
     for word in dict.fromkeys(r[0] for r in found):
         matches = [r for r in found if r[0] == word]
@@ -320,9 +323,7 @@ def _typo_surnames(words: list[str], role) -> list[Resolution]:
     rows = [r for r in rows if OSA.distance(r[0], r[3]) <= 1]
     if not rows:
         return []
-    credits = {
-        pk: (d, a) for pk, d, a in _fetch(_CREDITS_SQL, [list({r[1] for r in rows})])
-    }
+    credits = person_credits({r[1] for r in rows})
     # As for surnames typed right: a surname that is mostly a word ("zombei" is
     # one typo from Rob Zombie, and from the zombies of hundreds of overviews) is
     # no person's.
@@ -370,9 +371,7 @@ def _misspellings(
     )
     if not rows:
         return []
-    credits = {
-        pk: (d, a) for pk, d, a in _fetch(_CREDITS_SQL, [list({r[1] for r in rows})])
-    }
+    credits = person_credits({r[1] for r in rows})
     out = []
     for typed in [*grams, *singles]:
         matches = [r for r in rows if r[0] == typed]

@@ -28,6 +28,7 @@ from moviesearch.embeddings.models import Fact
 from moviesearch.search import entities
 from moviesearch.search.framing import liked_title
 from moviesearch.search.lexical import bm25_scores, matches_anything
+from moviesearch.search.people import person_credits
 from moviesearch.search.vectors import (
     PendingVector,
     exact_order,
@@ -365,13 +366,8 @@ def _main_role(found: entities.Entities) -> str:
     ("Hitchcock films", "Eastwood films": film talk names auteurs so); for a full
     name, the role they have the most credits in, a film directed counting twice
     (as people.resolve weighs them: "tom hanks" is his acting)."""
-    counts = dict(
-        Fact.objects.filter(name__in=list(found.people), role__in=PEOPLE)
-        .values_list("role")
-        .annotate(n=Count("pk"))
-        .values_list("role", "n")
-    )
-    directed, acted = counts.get("director", 0), counts.get("cast", 0)
+    credits = person_credits(found.people).values()
+    directed, acted = sum(d for d, _ in credits), sum(a for _, a in credits)
     if any(r.how == "surname" for r in found.resolutions):
         return "director" if directed >= MIN_DIRECTED else "cast"
     return "director" if 2 * directed >= acted else "cast"
