@@ -108,6 +108,44 @@ def bm25_scores(queryset, text: str, limit: int, *, also=()) -> dict[int, float]
         return {pk: float(score) for pk, score in cursor.fetchall()}
 
 
+# The exact scores of given movies (those another ranking brought), by the primary
+# key (lexeme, movie): one probe per (movie, word).
+_OF_SQL = """
+WITH stats AS (
+  SELECT greatest(max(documents), 1)::float8 AS n,
+         coalesce(max(length / nullif(documents, 0)), 1.0) AS avgdl
+  FROM {corpus}
+), q AS MATERIALIZED (
+  SELECT l.lexeme, ln(1.0 + (s.n - l.df + 0.5) / (l.df + 0.5)) AS idf
+  FROM {lexeme} AS l CROSS JOIN stats AS s
+  WHERE l.lexeme = ANY(tsvector_to_array(to_tsvector('english'::regconfig, %s)))
+    AND l.df > 0
+)
+SELECT c.movie_id,
+       sum(q.idf * p.tf * {k1p1} / (p.tf + {k1} * (1 - {b} + {b} * p.dl / s.avgdl)))
+FROM unnest(%s::bigint[]) AS c(movie_id) CROSS JOIN q CROSS JOIN stats AS s
+CROSS JOIN LATERAL (
+  SELECT p.tf, p.dl FROM {posting} AS p
+  WHERE p.lexeme = q.lexeme AND p.movie_id = c.movie_id LIMIT 1
+) AS p
+GROUP BY c.movie_id
+"""
+
+
+def bm25_of(text: str, ids) -> dict[int, float]:
+    """The BM25 scores of these movies (the caller drew them from its filtered
+    queryset) that match any word of `text`, as bm25_scores gives them."""
+    words, ids = query_text(text), list(ids)
+    if not words or not ids:
+        return {}
+    sql = with_tables(_OF_SQL, posting=Posting, lexeme=Lexeme, corpus=Corpus).format(
+        k1p1=K1 + 1, k1=K1, b=B
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [words, ids])
+        return {pk: float(score) for pk, score in cursor.fetchall()}
+
+
 _ANY_SQL = """
 SELECT EXISTS (
   SELECT 1 FROM {lexeme}
