@@ -1,9 +1,9 @@
-"""Query latency and document throughput of the embedding backends (torch fp32 and
-onnx-int8, EMBEDDING_BACKEND), and how close their vectors are.
+"""Query latency and document throughput of the embedding backends (torch fp32,
+onnx fp32 and onnx-int8, EMBEDDING_BACKEND), and how close their vectors are.
 
-In one process, both backends of the configured model (EMBEDDING_MODEL; default the
-packaged all-MiniLM-L6-v2) are loaded once (onnx-int8 exports on its first load,
-then reuses EMBEDDING_ONNX_CACHE; the load time is reported). Each run (--runs,
+In one process, the three backends of the configured model (EMBEDDING_MODEL; default
+the packaged all-MiniLM-L6-v2) are loaded once (the onnx ones export on their first
+load, then reuse EMBEDDING_ONNX_CACHE; the load time is reported). Each run (--runs,
 default 5; the backend order alternates between runs) times, per backend, through
 the product's own functions (embeddings.encoder.encode_query / encode_documents):
 - one short query: encode_query on each of --queries (default 50) varied search
@@ -11,8 +11,9 @@ the product's own functions (embeddings.encoder.encode_query / encode_documents)
 - documents/s: encode_documents of --documents (default 512) TMDB movies' document
   texts (the embeddings.documents.movie_document format, built from the JSONL file
   without a database) with --batch-size (default 64).
-Medians over runs; the onnx/torch ratio is taken per run (same run), then the
-median. Cosine: each document and query vector of onnx-int8 against torch's.
+Medians over runs; each backend's ratio to torch is taken per run (same run), then
+the median. Cosine: each document and query vector of an onnx backend against
+torch's.
 
 Usage: .venv/bin/python bench/encoder.py [--runs 5] [--queries 50]
        [--documents 512] [--batch-size 64]
@@ -25,7 +26,7 @@ import time
 import harness
 import numpy as np
 
-BACKENDS = ("torch", "onnx-int8")
+BACKENDS = ("torch", "onnx", "onnx-int8")
 
 
 def documents(n: int, seed: int = 0) -> list[str]:
@@ -62,7 +63,7 @@ def main():
 
     from moviesearch.embeddings import encoder
 
-    harness.print_header("Embedding backends: torch fp32 vs onnx-int8")
+    harness.print_header("Embedding backends: torch fp32, onnx fp32, onnx-int8")
     queries = harness.make_queries(args.queries, seed=7)
     texts = documents(args.documents)
     models, load_s = {}, {}
@@ -79,8 +80,9 @@ def main():
         f"- {len(queries)} queries (mean {statistics.mean(map(len, queries)):.0f} "
         f"characters), {len(texts)} documents (mean "
         f"{statistics.mean(map(len, texts)):.0f} characters), batch {args.batch_size}"
-        f"; load s: torch {load_s['torch']:.1f}, onnx-int8 {load_s['onnx-int8']:.1f} "
-        "(torch's includes the imports, onnx-int8's the export if not cached)\n"
+        "; load s: "
+        + ", ".join(f"{b} {load_s[b]:.1f}" for b in BACKENDS)
+        + " (torch's includes the imports, the onnx ones the export if not cached)\n"
     )
 
     query_ms = {b: [] for b in BACKENDS}
@@ -101,26 +103,28 @@ def main():
             docs_per_s[backend].append(len(texts) / (time.perf_counter() - started))
             vectors.setdefault(backend, (np.stack(qvecs), dvecs))
 
-    def ratio(values):
-        ratios = [o / t for t, o in zip(*values.values(), strict=True)]
+    def ratio(values, backend):
+        ratios = [o / t for t, o in zip(values["torch"], values[backend], strict=True)]
         return harness.fmt(harness.median(ratios), 2)
 
     def row(label, values, digits):
         cells = [harness.fmt(harness.median(values[b]), digits) for b in BACKENDS]
-        return [label, *cells, ratio(values)]
+        return [label, *cells, *(ratio(values, b) for b in BACKENDS[1:])]
 
-    (tq, td), (oq, od) = vectors["torch"], vectors["onnx-int8"]
-    doc_cos, query_cos = (od * td).sum(axis=1), (oq * tq).sum(axis=1)
     rows = [
         row(f"one query, median ms ({len(queries)} per run)", query_ms, 2),
         row(f"documents/s ({len(texts)}, batch {args.batch_size})", docs_per_s, 1),
-        ["cosine onnx-int8 vs torch, documents: mean / min", "", "",
-         f"{doc_cos.mean():.4f} / {doc_cos.min():.4f}"],
-        ["cosine onnx-int8 vs torch, queries: mean / min", "", "",
-         f"{query_cos.mean():.4f} / {query_cos.min():.4f}"],
-    ]  # fmt: skip
+    ]
+    tq, td = vectors["torch"]
+    for what, at in (("documents", 1), ("queries", 0)):
+        cells = []
+        for backend in BACKENDS[1:]:
+            cos = (vectors[backend][at] * (td if at else tq)).sum(axis=1)
+            cells.append(f"{cos.mean():.4f} / {cos.min():.4f}")
+        rows.append([f"cosine to torch, {what}: mean / min", "", *cells, "", ""])
     print(f"medians over {args.runs} runs\n")
-    print(harness.table(["", "torch fp32", "onnx-int8", "onnx / torch"], rows))
+    head = ["", "torch fp32", "onnx fp32", "onnx-int8", "onnx / torch", "int8 / torch"]
+    print(harness.table(head, rows))
 
 
 if __name__ == "__main__":

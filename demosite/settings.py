@@ -227,13 +227,15 @@ EMBEDDING_DOCUMENT_PROMPT = env.str("EMBEDDING_DOCUMENT_PROMPT", default="")
 EMBEDDING_DEVICE = env.str("EMBEDDING_DEVICE", default="") or None
 EMBEDDING_BATCH_SIZE = _env("EMBEDDING_BATCH_SIZE", env.int, 16)
 EMBEDDING_WARM_ON_START = _bool("EMBEDDING_WARM_ON_START", True)
-# torch: the model as loaded; onnx-int8: its transformer exported to ONNX, weights
-# quantized to int8, run by ONNX Runtime on the CPU (queries ~3x faster; vectors
-# differ slightly, so switching marks every vector stale); the export is cached.
-EMBEDDING_BACKEND = env.str("EMBEDDING_BACKEND", default="torch").strip() or "torch"
-if EMBEDDING_BACKEND not in ("torch", "onnx-int8"):
+# onnx: on the CPU, the transformer exported to ONNX and run by ONNX Runtime, the
+# same vectors as torch's (queries ~3x faster; a GPU device runs torch); torch: the
+# model as loaded; onnx-int8: weights quantized to int8 (vectors differ slightly,
+# so switching marks every vector stale). The export is cached.
+EMBEDDING_BACKEND = env.str("EMBEDDING_BACKEND", default="onnx").strip() or "onnx"
+if EMBEDDING_BACKEND not in ("onnx", "torch", "onnx-int8"):
     raise ImproperlyConfigured(
-        f"Set EMBEDDING_BACKEND to torch or onnx-int8 (not {EMBEDDING_BACKEND!r})."
+        "Set EMBEDDING_BACKEND to onnx, torch or onnx-int8 "
+        f"(not {EMBEDDING_BACKEND!r})."
     )
 if EMBEDDING_BACKEND == "onnx-int8" and EMBEDDING_DEVICE not in (None, "cpu"):
     raise ImproperlyConfigured(

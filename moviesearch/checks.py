@@ -142,8 +142,10 @@ def check_declaration(app_configs=None, **kwargs):
                 )
             )
     backend = settings.EMBEDDING_BACKEND
-    if backend not in ("torch", "onnx-int8"):
+    if backend not in ("onnx", "torch", "onnx-int8"):
         errors.append(
-            _error(f"EMBEDDING_BACKEND is {backend!r}; use torch or onnx-int8.", 9)
+            _error(
+                f"EMBEDDING_BACKEND is {backend!r}; use onnx, torch or onnx-int8.", 9
+            )
         )
     return errors

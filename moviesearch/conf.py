@@ -27,8 +27,10 @@ DEFAULTS = {
     "EMBEDDING_BATCH_SIZE": 16,
     # Load the model when a web or worker process starts, not on its first query.
     "EMBEDDING_WARM_ON_START": True,
-    # torch, or onnx-int8 (the transformer exported to ONNX, int8 weights, CPU).
-    "EMBEDDING_BACKEND": "torch",
+    # onnx: on the CPU the transformer runs in ONNX Runtime, the same vectors as
+    # torch's (a GPU device, or a model it cannot export, runs in torch); torch;
+    # onnx-int8: int8 weights, CPU only, other vectors (switching marks all stale).
+    "EMBEDDING_BACKEND": "onnx",
     "EMBEDDING_ONNX_CACHE": str(
         Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
         / "moviesearch"

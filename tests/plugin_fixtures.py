@@ -146,7 +146,7 @@ class CachedRealEncoder:
 
 @pytest.fixture(scope="session")
 def _real_model():
-    return CachedRealEncoder(encoder._load(encoder.model_path(), None))
+    return CachedRealEncoder(encoder._load(encoder.model_path(), None, encoder.ONNX))
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
-"""EMBEDDING_BACKEND=onnx-int8: the packaged model's transformer exported to ONNX,
-int8-quantized and run by ONNX Runtime, checked against the torch fp32 vectors."""
+"""The ONNX backends: the packaged model's transformer exported to ONNX and run by
+ONNX Runtime, fp32 (EMBEDDING_BACKEND=onnx, the default: torch's own vectors) or
+int8-quantized (onnx-int8: close to them), checked against the torch fp32 vectors."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -76,13 +78,13 @@ PARAPHRASES = [
 ]
 
 
-def _onnx_settings(cache):
+def _onnx_settings(cache, backend="onnx-int8"):
     return {
         "EMBEDDING_MODEL": "",
         "EMBEDDING_DOCUMENT_PROMPT": "",
         "EMBEDDING_QUERY_PROMPT": "",
         "EMBEDDING_DEVICE": None,
-        "EMBEDDING_BACKEND": "onnx-int8",
+        "EMBEDDING_BACKEND": backend,
         "EMBEDDING_ONNX_CACHE": str(cache),
     }
 
@@ -104,8 +106,13 @@ def onnx_run(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def torch_vectors(_real_model):
-    return _real_model.model.encode(
+def torch_model():
+    return encoder._load(encoder.model_path(), None, "torch")
+
+
+@pytest.fixture(scope="module")
+def torch_vectors(torch_model):
+    return torch_model.encode(
         TEXTS, normalize_embeddings=True, convert_to_numpy=True, batch_size=64
     )
 
@@ -157,14 +164,14 @@ def test_the_export_is_cached_and_reused(onnx_run, settings):
     # Alone or in a batch of 33, a text gets the same vector.
     assert np.allclose(vector, onnx_run["documents"][0], atol=1e-5)
     model = encoder.get_model()
-    assert type(model[0].auto_model).__name__ == "OnnxInt8Model"
+    assert type(model[0].auto_model).__name__ == "OnnxModel"
     assert not list(model.parameters())  # the torch weights are gone
 
 
 @pytest.mark.parametrize(
     "env,message",
     [
-        ({"EMBEDDING_BACKEND": "onnx"}, "Set EMBEDDING_BACKEND"),
+        ({"EMBEDDING_BACKEND": "onnx-fp16"}, "Set EMBEDDING_BACKEND"),
         ({"EMBEDDING_BACKEND": "onnx-int8", "EMBEDDING_DEVICE": "cuda"}, "cpu"),
     ],
 )
@@ -180,3 +187,43 @@ def test_bad_backend_configuration_names_the_variable(env, message):
     assert result.returncode != 0
     assert message in result.stderr
     assert "EMBEDDING_" in result.stderr.splitlines()[-1]
+
+
+# ---------------------------------------------------------------- onnx (fp32)
+
+
+def test_the_default_backend_runs_onnx_with_torchs_own_vectors(
+    settings, tmp_path, torch_model, torch_vectors
+):
+    """The default: the same vectors as torch (so the same model identity, no vector
+    stale), documents and queries alike, computed by ONNX Runtime."""
+    from moviesearch.conf import DEFAULTS
+
+    assert DEFAULTS["EMBEDDING_BACKEND"] == settings.EMBEDDING_BACKEND == "onnx"
+    torch_identity = encoder.model_identity()
+    for name, value in _onnx_settings(tmp_path, "onnx").items():
+        setattr(settings, name, value)
+    assert encoder.model_identity() == torch_identity
+    documents = encoder.encode_documents(TEXTS)
+    assert type(encoder.get_model()[0].auto_model).__name__ == "OnnxModel"
+    assert (tmp_path / next(tmp_path.iterdir()).name / "model.onnx").exists()
+    cosines = (documents * torch_vectors).sum(axis=1)
+    assert cosines.min() >= 0.99999, dict(zip(TEXTS, cosines.round(6), strict=True))
+    for text in TEXTS[:8]:
+        expected = torch_model.encode(text, normalize_embeddings=True)
+        assert float(encoder.encode_query(text) @ expected) >= 0.99999, text
+
+
+def test_onnx_falls_back_to_torch_when_it_cannot_export(settings, tmp_path, caplog):
+    """A cache folder that cannot be made (here a file is in its way): the model
+    runs in torch, with the same vectors, and the log says why."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    for name, value in _onnx_settings(blocked / "onnx", "onnx").items():
+        setattr(settings, name, value)
+    with caplog.at_level(logging.WARNING, logger="moviesearch.embeddings.encoder"):
+        vector = encoder.encode_query("war movie with great story")
+    assert "Running it in torch instead" in caplog.text
+    assert "EMBEDDING_BACKEND=torch" in caplog.text
+    assert type(encoder.get_model()[0].auto_model).__name__ != "OnnxModel"
+    assert np.isclose(np.linalg.norm(vector), 1.0, atol=1e-5)
