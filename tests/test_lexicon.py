@@ -105,6 +105,39 @@ def test_bm25_reads_a_common_word_only_as_far_as_its_best_postings(
     assert set(filtered) <= set(everything) - {rare.pk}
 
 
+def test_bm25_asked_early_then_completed_gives_the_same_scores(
+    make_movie, fake_encoder, monkeypatch
+):
+    """Hybrid asks for BM25's best while the query is encoded and scores the vector's
+    movies after (ranking._lexical): the same movies and scores as one statement
+    that knew them from the start, so a page whose vector was cached (one
+    statement) and the next (two) agree."""
+    from moviesearch.search.ranking import _lexical
+
+    films = [
+        make_movie(f"Harbour {i}", overview="The harbour. " * (1 + i % 5) + "Tides.")
+        for i in range(6)
+    ] + [
+        make_movie(f"Tides {i}", overview="Tides and tides. " * (1 + i % 3))
+        for i in range(6)
+    ]
+    films.append(make_movie("Lanterns", overview="No word of the query here."))
+    refresh()
+    # Each word's two best postings: a movie with both words may be missed by the
+    # first read and then outrank those it found, when the vector brings it.
+    monkeypatch.setattr(lexical, "POSTINGS_PER_WORD", 2)
+    movies, text = Movie.objects.all(), "harbour tides"
+    early = lexical.bm25_scores(movies, text, 3)
+    cut = 0
+    for i in range(len(films) - 2):
+        also = [f.pk for f in films[i : i + 3]]
+        once = lexical.bm25_scores(movies, text, 3, also=also)
+        assert _lexical(movies, text, 3, early, also=also) == pytest.approx(once)
+        assert films[-1].pk not in once  # it matches no word
+        cut += len({*early, *also} & {*early, *once}) > len(once)
+    assert cut  # some early movies were outranked and left out, as by one statement
+
+
 def test_a_surname_that_is_a_stop_word_is_answered(make_movie, fake_encoder):
     # English stop words have no lexeme: their document frequency is 0, not
     # unknown (a surname such as "Most" was a 500 once).

@@ -315,10 +315,9 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
         if titles:
             found = entities.Entities()
     # BM25's best and their stored vectors need no query vector: asked while it is
-    # encoded (at 12k, ~3 of a hybrid search's ~9 ms of SQL). The movies that the
-    # vector and the names bring are scored after (bm25_of).
-    lexical = bm25_scores(queryset, text, window)
-    stored = stored_vectors([*lexical, *titles])
+    # encoded (at 12k, ~3 of a hybrid search's ~9 ms of SQL), unless it is cached.
+    early = {} if pending.ready else bm25_scores(queryset, text, window)
+    stored = stored_vectors([*early, *titles])
     vector = pending.result()
     semantic = semantic_ranked(queryset, vector, window)
     # A query that is nothing but people's names ("tom hanks", "movie directed by
@@ -336,7 +335,7 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
             if found
             else []
         )
-    lexical.update(bm25_of(text, {*semantic.ids, *named} - lexical.keys()))
+    lexical = _lexical(queryset, text, window, early, also=[*semantic.ids, *named])
     if not lexical and not named and not titles:
         # Nothing the query says is among these movies: no results, unless filters
         # narrowed them and the catalogue knows the words (semantic mode's rule),
@@ -346,7 +345,9 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     pool = {*semantic.scores, *lexical, *named, *titles}
     cosine = dict(semantic.scores)
     stored.update(stored_vectors(pool - cosine.keys() - stored.keys()))
-    cosine.update(cosines(vector, {k: v for k, v in stored.items() if k not in cosine}))
+    cosine.update(
+        cosines(vector, {k: v for k, v in stored.items() if k in pool - cosine.keys()})
+    )
     top = max(lexical.values(), default=0.0) or 1.0
     # Names want the lexical side; keywords name themes, which the vector reads as
     # well ("movie about a group of tourists who meet Nazi zombies" is a story).
@@ -363,6 +364,19 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     for pk, similar in titles.items():
         scores[pk] += TITLE_BOOST * similar
     return Ranked(_sorted(scores), scores, found, set(named))
+
+
+def _lexical(queryset, text: str, limit: int, early: dict, *, also) -> dict:
+    """bm25_scores(queryset, text, limit, also=also), from `early` (its result
+    without `also`, asked before `also` was known) when there is one: the `also`
+    movies it lacks scored by primary key, then the same cut (the best `limit`,
+    and `also`), so a search gives the same movies whether its vector was cached
+    or not (a page and the next agree)."""
+    if not early:
+        return bm25_scores(queryset, text, limit, also=also)
+    scores = {**early, **bm25_of(text, set(also) - early.keys())}
+    kept = {*_sorted(scores)[:limit], *also}
+    return {pk: score for pk, score in scores.items() if pk in kept}
 
 
 def _main_role(found: entities.Entities) -> str:

@@ -71,6 +71,11 @@ class PendingVector:
     def __init__(self, key: str, vector=None, future=None):
         self._key, self._vector, self._future = key, vector, future
 
+    @property
+    def ready(self) -> bool:
+        """Whether result() would return at once (a cached or encoded vector)."""
+        return self._vector is not None or self._future.done()
+
     def result(self):
         if self._vector is None:
             self._vector = self._future.result()
