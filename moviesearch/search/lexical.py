@@ -33,7 +33,7 @@ WORD = re.compile(r"\w+")
 # postings by an index-only scan of (lexeme, impact DESC) give a first score; the
 # best of those and the `also` movies are then scored over all the query's words
 # by the primary key (lexeme, movie).
-_SQL = """
+_WORDS = """
 WITH stats AS (
   SELECT greatest(max(documents), 1)::float8 AS n,
          coalesce(max(length / nullif(documents, 0)), 1.0) AS avgdl
@@ -43,7 +43,10 @@ WITH stats AS (
   FROM {lexeme} AS l CROSS JOIN stats AS s
   WHERE l.lexeme = ANY(tsvector_to_array(to_tsvector('english'::regconfig, %s)))
     AND l.df > 0
-), first AS (
+)"""
+_SQL = (
+    _WORDS
+    + """, first AS (
   SELECT p.movie_id,
          sum(q.idf * p.tf / (p.tf + {k1} * (1 - {b} + {b} * p.dl / s.avgdl))) AS score
   FROM q CROSS JOIN stats AS s CROSS JOIN LATERAL (
@@ -71,6 +74,7 @@ WITH stats AS (
 UNION
 (SELECT movie_id, score FROM scored WHERE movie_id = ANY(%s))
 """
+)
 
 
 def query_text(text: str) -> str:
@@ -110,17 +114,9 @@ def bm25_scores(queryset, text: str, limit: int, *, also=()) -> dict[int, float]
 
 # The exact scores of given movies (those another ranking brought), by the primary
 # key (lexeme, movie): one probe per (movie, word).
-_OF_SQL = """
-WITH stats AS (
-  SELECT greatest(max(documents), 1)::float8 AS n,
-         coalesce(max(length / nullif(documents, 0)), 1.0) AS avgdl
-  FROM {corpus}
-), q AS MATERIALIZED (
-  SELECT l.lexeme, ln(1.0 + (s.n - l.df + 0.5) / (l.df + 0.5)) AS idf
-  FROM {lexeme} AS l CROSS JOIN stats AS s
-  WHERE l.lexeme = ANY(tsvector_to_array(to_tsvector('english'::regconfig, %s)))
-    AND l.df > 0
-)
+_OF_SQL = (
+    _WORDS
+    + """
 SELECT c.movie_id,
        sum(q.idf * p.tf * {k1p1} / (p.tf + {k1} * (1 - {b} + {b} * p.dl / s.avgdl)))
 FROM unnest(%s::bigint[]) AS c(movie_id) CROSS JOIN q CROSS JOIN stats AS s
@@ -130,6 +126,7 @@ CROSS JOIN LATERAL (
 ) AS p
 GROUP BY c.movie_id
 """
+)
 
 
 def bm25_of(text: str, ids) -> dict[int, float]:
