@@ -316,8 +316,8 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
             found = entities.Entities()
     # BM25's best and their stored vectors need no query vector: asked while it is
     # encoded (at 12k, ~3 of a hybrid search's ~9 ms of SQL), unless it is cached.
-    early = {} if pending.ready else bm25_scores(queryset, text, window)
-    stored = stored_vectors([*early, *titles])
+    early = None if pending.ready else bm25_scores(queryset, text, window)
+    stored = stored_vectors([*(early or ()), *titles])
     vector = pending.result()
     semantic = semantic_ranked(queryset, vector, window)
     # A query that is nothing but people's names ("tom hanks", "movie directed by
@@ -344,10 +344,9 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
             return Ranked([], {}, found)
     pool = {*semantic.scores, *lexical, *named, *titles}
     cosine = dict(semantic.scores)
-    stored.update(stored_vectors(pool - cosine.keys() - stored.keys()))
-    cosine.update(
-        cosines(vector, {k: v for k, v in stored.items() if k in pool - cosine.keys()})
-    )
+    wanted = pool - cosine.keys()
+    stored.update(stored_vectors(wanted - stored.keys()))
+    cosine.update(cosines(vector, {pk: stored[pk] for pk in wanted if pk in stored}))
     top = max(lexical.values(), default=0.0) or 1.0
     # Names want the lexical side; keywords name themes, which the vector reads as
     # well ("movie about a group of tourists who meet Nazi zombies" is a story).
@@ -366,13 +365,13 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     return Ranked(_sorted(scores), scores, found, set(named))
 
 
-def _lexical(queryset, text: str, limit: int, early: dict, *, also) -> dict:
+def _lexical(queryset, text: str, limit: int, early: dict | None, *, also) -> dict:
     """bm25_scores(queryset, text, limit, also=also), from `early` (its result
-    without `also`, asked before `also` was known) when there is one: the `also`
+    without `also`, asked before `also` was known; None: not asked): the `also`
     movies it lacks scored by primary key, then the same cut (the best `limit`,
     and `also`), so a search gives the same movies whether its vector was cached
     or not (a page and the next agree)."""
-    if not early:
+    if early is None:
         return bm25_scores(queryset, text, limit, also=also)
     scores = {**early, **bm25_of(text, set(also) - early.keys())}
     kept = {*_sorted(scores)[:limit], *also}
