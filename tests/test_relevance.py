@@ -374,3 +374,53 @@ def test_a_title_that_starts_with_like_is_that_title(embedded_demo, make_movie):
     make_movie("Crazy", year=2008, overview="A country singer's rise and fall.")
     make_movie("Like Crazy", year=2011, overview="Two students fall in love.")
     assert api_search("like crazy")["results"][0]["title"] == "Like Crazy"
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("90s action movies", (1990, 1999)),
+        ("horror from the '80s", (1980, 1989)),
+        ("sci-fi movies from the eighties", (1980, 1989)),
+        ("crime movies from the 1970s", (1970, 1979)),
+        ("2000s comedies", (2000, 2009)),
+        ("a woman in her 30s falls in love", None),  # an age, not a decade
+        ("two friends in their late twenties", None),
+        ("a man in his mid-40s", None),
+    ],
+)
+def test_a_decade_as_visitors_write_it(text, years):
+    from moviesearch.search.entities import decade
+
+    assert decade(text) == years
+
+
+def test_genre_words_visitors_type_name_the_catalogues_genres(make_movie, fake_encoder):
+    make_movie("Night House", genres=["Horror"])
+    make_movie("Paris Again", genres=["Romance", "Comedy"])
+    make_movie("Orbit", genres=["Science Fiction"])
+    refresh_all()
+    assert set(recognise("scary movies").genres.values()) == {"Horror"}
+    assert set(recognise("a rom-com").genres.values()) == {"Romance", "Comedy"}
+    assert set(recognise("sci-fi films").genres.values()) == {"Science Fiction"}
+    assert recognise("scary movies").share == 1.0
+    # Only the catalogue's genres: this one has no Animation.
+    assert recognise("animated films").genres == {}
+
+
+def test_genres_and_a_decade_list_the_best_known_films_of_all_of_them(embedded_demo):
+    # "90s action movies": BM25 and the vector know no film is "90s"; the decade's
+    # action films, best known first, are what a visitor means.
+    films = Movie.objects.filter(
+        genres__name="Action", year__gte=1990, year__lte=1999
+    ).order_by("-popularity", "pk")
+    wanted = list(films.values_list("title", flat=True))
+    assert len(wanted) >= 5
+    body = api_search("90s action movies", limit=len(wanted))
+    assert [r["title"] for r in body["results"]] == wanted
+    # Two genres mean both: a romantic comedy is a romance and a comedy.
+    both = Movie.objects.filter(genres__name="Romance").filter(genres__name="Comedy")
+    wanted = set(both.values_list("title", flat=True))
+    assert len(wanted) >= 5
+    body = api_search("romantic comedies", limit=5)
+    assert {r["title"] for r in body["results"]} <= wanted

@@ -23,8 +23,33 @@ from moviesearch.search.people import (
 WORD = re.compile(r"[\w'’.-]+")
 DIRECTOR_HINTS = {"directed", "director", "directors", "by", "filmmaker"}
 CAST_HINTS = {"starring", "stars", "star", "actor", "actress", "with", "featuring"}
-# "1990s" anywhere; "90s" only as "the 90s" or "'90s" (not "in her 30s").
-DECADE = re.compile(r"\b(1[89]\d|20\d)0['’]?s\b|(?:\bthe\s+|['’])(\d)0['’]?s\b", re.I)
+# "1990s", "90s", "'90s" or "nineties"; a short form after a pronoun is an age
+# ("a woman in her 30s", "in their late twenties").
+DECADE = re.compile(
+    r"\b(1[89]\d|20\d)0['’]?s\b|(?:\b|['’])(\d)0['’]?s\b"
+    r"|\b(twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies\b",
+    re.I,
+)
+DECADE_WORDS = ("twent", "thirt", "fort", "fift", "sixt", "sevent", "eight", "ninet")
+AGE = re.compile(
+    r"\b(?:her|his|their|my|your|our)\s+(?:(?:early|mid|late)[\s-]+)?$", re.I
+)
+# What visitors type for a genre, by the genre's usual (TMDB) name: "scary movies",
+# "animated films", "sci-fi", "a rom-com". A synonym counts only where the
+# catalogue has a genre of that name.
+GENRE_SYNONYMS = {
+    "animated": ("animation",), "cartoon": ("animation",), "cartoons": ("animation",),
+    "anime": ("animation",), "scary": ("horror",), "funny": ("comedy",),
+    "comedies": ("comedy",), "comedic": ("comedy",), "hilarious": ("comedy",),
+    "romantic": ("romance",), "rom-com": ("romance", "comedy"),
+    "romcom": ("romance", "comedy"), "rom com": ("romance", "comedy"),
+    "sci-fi": ("science fiction",), "scifi": ("science fiction",),
+    "sci fi": ("science fiction",), "science-fiction": ("science fiction",),
+    "historical": ("history",), "musical": ("music",), "musicals": ("music",),
+    "documentaries": ("documentary",), "mysteries": ("mystery",),
+    "fantasies": ("fantasy",), "for kids": ("family",), "for children": ("family",),
+    "family-friendly": ("family",), "family friendly": ("family",),
+}  # fmt: skip
 ARTICLES = {"a", "an", "the", "of", "and", "or", "in", "on"}
 # Words that carry no content of their own (with FILLER): the share of a query that
 # names explain is counted over the other words.
@@ -84,16 +109,20 @@ def _ngrams(words: list[str], low: int, high: int) -> set[str]:
 
 
 def decade(text: str) -> tuple[int, int] | None:
-    """(first, last) year of a decade named like "1990s", "the 90s" or "'90s"."""
-    found = DECADE.search(text)
-    if not found:
-        return None
-    if found.group(1):
-        start = int(found.group(1)) * 10
-    else:
-        digit = int(found.group(2))
-        start = (2000 if digit < 2 else 1900) + digit * 10
-    return start, start + 9
+    """(first, last) year of a decade named like "1990s", "90s", "the '90s" or
+    "the nineties"; "in her 30s" is an age."""
+    for found in DECADE.finditer(text):
+        if found.group(1):
+            start = int(found.group(1)) * 10
+        elif AGE.search(text[: found.start()]):
+            continue
+        elif found.group(2):
+            digit = int(found.group(2))
+            start = (2000 if digit < 2 else 1900) + digit * 10
+        else:
+            start = 1900 + 10 * (2 + DECADE_WORDS.index(found.group(3).casefold()))
+        return start, start + 9
+    return None
 
 
 def _bare(word: str) -> str:
@@ -136,6 +165,8 @@ def recognise(text: str) -> Entities:
     found.role = _role(set(words))
     names = _ngrams(words, 2, 4)
     genre_words = _ngrams(words, 1, 2) | {w.rstrip("s") for w in words}
+    synonyms = {p: GENRE_SYNONYMS[p] for p in genre_words if p in GENRE_SYNONYMS}
+    genre_words |= {name for names in synonyms.values() for name in names}
     # Full names and genres in one query.
     named = list(
         Name.objects.annotate(key=Lower("name"))
@@ -153,6 +184,12 @@ def recognise(text: str) -> Entities:
     genre_keys = {key for _, _, key in rows}
     covered |= {w for w in words if w in genre_keys or w.rstrip("s") in genre_keys} | {
         w for key in genre_keys for w in key.split()
+    }
+    covered |= {
+        w
+        for phrase, names in synonyms.items()
+        if genre_keys.intersection(names)
+        for w in phrase.split()
     }
     if "about" in words:
         start = words.index("about") + 1

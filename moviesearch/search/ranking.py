@@ -168,8 +168,8 @@ def entity_ranked(
         match = Q(pk__in=_carrying(found.people, roles))
     else:
         match = Q()  # only a decade, unless genres or keywords are named too
-        if found.genres:
-            match &= Q(pk__in=_carrying(found.genres, ["genre"]))
+        for genre in found.genres:  # all of them: "romantic comedy", "war drama"
+            match &= Q(pk__in=_carrying([genre], ["genre"]))
         if found.keywords:
             match &= Q(pk__in=_carrying(found.keywords, ["keyword"]))
     # Two plain queries: ordered by popularity alone, the planner can walk that
@@ -321,13 +321,16 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     vector = pending.result()
     semantic = semantic_ranked(queryset, vector, window)
     # A query that is nothing but people's names ("tom hanks", "movie directed by
-    # Christopher Nolan"): neither the vector nor BM25 knows which of their films a
-    # visitor means first, so the best known come first (entity_ranked's order).
-    # Without "by" or "starring", in the role they have the most credits in ("tom
+    # Christopher Nolan") or genres and a decade ("90s action movies", "scary
+    # movies"): neither the vector nor BM25 knows which of their films a visitor
+    # means first, so the best known come first (entity_ranked's order). People
+    # without "by" or "starring" in the role they have the most credits in ("tom
     # hanks": his acted films; "Hitchcock films": his directed ones).
-    by_fame = _only_people(found) and bool(catalogue().popularity)
+    by_fame = (_only_people(found) or _only_kinds(found)) and bool(
+        catalogue().popularity
+    )
     if by_fame:
-        role = found.role or _main_role(found)
+        role = found.role or (_main_role(found) if found.people else None)
         named = entity_ranked(queryset, replace(found, role=role), window)
     else:
         named = (
@@ -395,6 +398,15 @@ def _only_people(found: entities.Entities) -> bool:
     return bool(
         found.people
         and not (found.genres or found.keywords or found.years)
+        and found.share >= 1.0
+    )
+
+
+def _only_kinds(found: entities.Entities) -> bool:
+    """Only genres and a decade: "horror movies", "90s action movies"."""
+    return bool(
+        (found.genres or found.years)
+        and not (found.people or found.keywords)
         and found.share >= 1.0
     )
 
