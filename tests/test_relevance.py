@@ -424,3 +424,69 @@ def test_genres_and_a_decade_list_the_best_known_films_of_all_of_them(embedded_d
     assert len(wanted) >= 5
     body = api_search("romantic comedies", limit=5)
     assert {r["title"] for r in body["results"]} <= wanted
+
+
+def test_a_keyword_named_alone_lists_its_best_known_films(embedded_demo):
+    # "superhero movies", with no "about": the films tagged so, best known first;
+    # BM25 and the vector favoured titles that say "superhero".
+    films = Movie.objects.filter(keywords__name="superhero").order_by(
+        "-popularity", "pk"
+    )
+    wanted = list(films.values_list("title", flat=True))
+    assert len(wanted) >= 5
+    assert set(recognise("superhero movies").keywords.values()) == {"superhero"}
+    body = api_search("superhero movies", limit=len(wanted))
+    assert [r["title"] for r in body["results"]] == wanted
+    # "world war ii movies" names the keyword, not the War genre.
+    found = recognise("world war ii movies")
+    assert set(found.keywords.values()) == {"world war ii"} and not found.genres
+
+
+def test_keywords_outside_about_only_when_they_are_the_whole_query(embedded_demo):
+    # In a description or with more than one keyword (a title, "zombie night"),
+    # keywords would outweigh the rest: they are read only after "about".
+    assert recognise("superhero movies").share == 1.0
+    for query in (
+        "a superhero who loses his powers in new york",
+        "new york friendship",
+        "superhero movies starring Christopher Nolan",
+    ):
+        assert recognise(query).keywords == {}, query
+
+
+def test_an_exact_title_comes_before_the_films_of_a_keyword_it_names(embedded_demo):
+    # "Scream" and "Cold War" are demo films, and demo keywords of better-known
+    # films (Monsters, Inc.; The Iron Giant): the film first, then the others.
+    for title in ("Scream", "Cold War"):
+        keyword = title.casefold()
+        assert set(recognise(keyword).keywords.values()) == {keyword}
+        [film] = Movie.objects.filter(title=title).values_list("pk", flat=True)
+        tagged = Movie.objects.filter(keywords__name=keyword)
+        assert tagged.filter(popularity__gt=Movie.objects.get(pk=film).popularity)
+        body = api_search(keyword, limit=5)
+        assert body["results"][0]["id"] == film, title
+        assert set(tagged.values_list("pk", flat=True)) <= {
+            r["id"] for r in body["results"]
+        }
+
+
+def test_a_title_of_the_querys_very_words_comes_before_a_keywords_films(
+    make_movie, fake_encoder
+):
+    # The fake encoder: this is about the boosts. "heist" names the keyword (its
+    # films listed best known first) and, punctuation aside, the title "Heist!".
+    from catalog.models import Keyword
+
+    heist = Keyword.objects.create(name="heist")
+    for i in range(3):
+        make_movie(f"Vault {i}", popularity=50 - i).keywords.set([heist])
+    film = make_movie("Heist!", popularity=1)
+    refresh_all()
+    assert set(recognise("heist").keywords.values()) == {"heist"}
+    ids = [r["id"] for r in api_search("heist")["results"]]
+    assert ids[0] == film.pk
+    assert ids[1:4] == list(
+        Movie.objects.filter(keywords=heist)
+        .order_by("-popularity")
+        .values_list("pk", flat=True)
+    )

@@ -5,7 +5,7 @@ misspelled names ("Christopher Nlan", by trigram similarity), each resolution th
 was not literal recorded so the visitor is told what was assumed."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -182,39 +182,19 @@ def recognise(text: str) -> Entities:
     rows = [row[:3] for row in named if row[3] == Name.Kind.GENRE]
     found.genres = {pk: name for pk, name, _ in rows}
     genre_keys = {key for _, _, key in rows}
-    covered |= {w for w in words if w in genre_keys or w.rstrip("s") in genre_keys} | {
-        w for key in genre_keys for w in key.split()
-    }
-    covered |= {
+    by_genre = {w for w in words if w in genre_keys or w.rstrip("s") in genre_keys}
+    by_genre |= {w for key in genre_keys for w in key.split()}
+    by_genre |= {
         w
         for phrase, names in synonyms.items()
         if genre_keys.intersection(names)
         for w in phrase.split()
     }
+    covered |= by_genre
     if "about" in words:
         start = words.index("about") + 1
-        topic = words[start:]
-        phrases = _ngrams(topic, 1, 3) | _ngrams(typed[start:], 1, 3)
-        phrases = {p for p in phrases if p not in ARTICLES}
-        phrases |= {w.rstrip("s") for w in topic if len(w) > 3}
-        rows = (
-            Name.objects.filter(kind=Name.Kind.KEYWORD)
-            .annotate(key=Lower("name"))
-            .filter(key__in=phrases)
-            .values_list("pk", "key")
-        )
-        kept = _longest({key for _, key in rows if not decade(key)})
-        found.keywords = {pk: key for pk, key in rows if key in kept}
-        for pk, key in found.keywords.items():
-            found.keyword_words[pk] = frozenset(_bare(w) for w in key.split()) | {
-                w for w in topic if w.rstrip("s") == key
-            }
-        # "about world war ii" names a keyword, not the War genre.
-        found.genres = {
-            pk: name
-            for pk, name in found.genres.items()
-            if not any(f" {name.casefold()} " in f" {key} " for key in kept)
-        }
+        _keywords(found, words[start:], typed[start:])
+        _genres_in_keywords(found)
     found.years = decade(text)
     if found.years:
         covered |= {w for w in words if DECADE.search(w) or w.rstrip("'’s").isdigit()}
@@ -229,5 +209,66 @@ def recognise(text: str) -> Entities:
             found.people[resolution.person_id] = resolution.name
             found.resolutions.append(resolution)
             covered |= set(resolution.typed.split())
+    if "about" not in words and not found.people:
+        # "zombie movies", "90s heist films": a catalogue keyword among the words
+        # no genre or decade explains, when with them it explains the whole query
+        # (in a description, "a heist in las vegas", or a title, "zombie night",
+        # keywords would outweigh the rest of it).
+        them = replace(found, keywords={}, keyword_words={})
+        _keywords(
+            them,
+            words,
+            typed,
+            taken=covered - by_genre,
+            edges=set(content),
+            genre=by_genre,
+        )
+        _genres_in_keywords(them)
+        explained = covered.union(*them.keyword_words.values())
+        if len(them.keywords) == 1 and set(content) <= explained:
+            found = them
     found.content, found.covered = tuple(content), frozenset(covered)
     return found
+
+
+def _keywords(
+    found: Entities, words, typed, *, taken=frozenset(), edges=None, genre=frozenset()
+):
+    """The catalogue keywords (1-3 words, the longest) among these words, none of
+    them a word in `taken`, each starting and ending with a word of `edges` (None:
+    any word), and a phrase holding a `genre` word only if another is its own
+    ("cold war movies", not "war movies"), and the query's words each explains."""
+    phrases = _ngrams(words, 1, 3) | _ngrams(typed, 1, 3)
+    phrases |= {w.rstrip("s") for w in words if len(w) > 3}
+    phrases = {
+        p
+        for p in phrases
+        if p not in ARTICLES
+        and not taken.intersection(p.split())
+        and (edges is None or {_bare(p.split()[0]), _bare(p.split()[-1])} <= edges)
+        and (not genre.intersection(p.split()) or set(p.split()) - genre)
+    }
+    if not phrases:
+        return
+    rows = (
+        Name.objects.filter(kind=Name.Kind.KEYWORD)
+        .annotate(key=Lower("name"))
+        .filter(key__in=phrases)
+        .values_list("pk", "key")
+    )
+    kept = _longest({key for _, key in rows if not decade(key)})
+    found.keywords = {pk: key for pk, key in rows if key in kept}
+    for pk, key in found.keywords.items():
+        found.keyword_words[pk] = frozenset(_bare(w) for w in key.split()) | {
+            w for w in words if w.rstrip("s") == key
+        }
+
+
+def _genres_in_keywords(found: Entities) -> None:
+    """ "About world war ii" names a keyword, not the War genre."""
+    keys = [f" {key} " for key in found.keywords.values()]
+    found.genres = {
+        pk: name
+        for pk, name in found.genres.items()
+        if not any(f" {name.casefold()} " in key for key in keys)
+    }

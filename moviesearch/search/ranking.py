@@ -54,10 +54,15 @@ LEXICAL_FOR_NAMES = 0.4
 # the query's words the names explain: 1.0 puts them above every other movie when
 # the query is only names; in a long description a recognised keyword only helps.
 ENTITY_BOOST = 1.0
-TITLE_BOOST = 2.0
-# Added to the films of a query that only names people, the best known most (the
-# fused scores of a person's films differ by up to ~1).
+# Added to the films of a query that only names people, genres, a keyword or a
+# decade, the best known most (the fused scores of a person's films differ by up
+# to ~1).
 BY_FAME = 1.0
+# A misspelled title, times its similarity (≥ 0.4).
+TITLE_BOOST = 2.0
+# An exact title outranks all, the best-known film of such a list too ("a chorus
+# line" is the film before the films tagged "chorus line").
+EXACT_TITLE_BOOST = 1.0 + ENTITY_BOOST + BY_FAME
 MIN_DIRECTED = 2  # films directed for a surname alone to mean the director (_main_role)
 # A movie scoring under this share of the best one is "loosely related" (shown
 # apart). Chosen from `evaluate` data: on 536 held-out queries of every family, no
@@ -310,6 +315,7 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     # similar first, unless the query is all a person's name ("christopher nlan",
     # "hitchcok"); a title is then no misspelled person ("jurasic park").
     titles = dict.fromkeys(exact_titles(queryset, text), 1.0)
+    exact = bool(titles)
     if not titles and found.unknown and not (found.people and found.share >= 1.0):
         titles = near_titles(queryset, text)
         if titles:
@@ -329,9 +335,17 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     by_fame = (_only_people(found) or _only_kinds(found)) and bool(
         catalogue().popularity
     )
+    if by_fame and not found.people and not exact:
+        # A title of the query's very words, punctuation aside, is the query's:
+        # "friendship" is the film Friendship! before the films tagged so, "it s a
+        # disaster" It's a Disaster before the films tagged "disaster".
+        same = [pk for pk, sim in near_titles(queryset, text).items() if sim >= 0.99]
+        titles, exact = dict.fromkeys(same, 1.0), bool(same)
     if by_fame:
         role = found.role or (_main_role(found) if found.people else None)
         named = entity_ranked(queryset, replace(found, role=role), window)
+        explained = _explained(found, named)
+        named.sort(key=lambda pk: -explained[pk])  # all keywords, then some
     else:
         named = (
             entity_ranked(queryset, found, window, candidates=semantic.ids)
@@ -358,13 +372,13 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
         pk: w_lex * lexical.get(pk, 0.0) / top + (1 - w_lex) * cosine.get(pk, 0.0)
         for pk in pool
     }
-    for pk, explained in _explained(found, named).items():
-        scores[pk] += ENTITY_BOOST * explained**2
+    for pk, share in (explained if by_fame else _explained(found, named)).items():
+        scores[pk] += ENTITY_BOOST * share**2
     if by_fame:
         for i, pk in enumerate(named):
             scores[pk] += BY_FAME * (1 - i / len(named))
     for pk, similar in titles.items():
-        scores[pk] += TITLE_BOOST * similar
+        scores[pk] += EXACT_TITLE_BOOST if exact else TITLE_BOOST * similar
     return Ranked(_sorted(scores), scores, found, set(named))
 
 
@@ -403,10 +417,11 @@ def _only_people(found: entities.Entities) -> bool:
 
 
 def _only_kinds(found: entities.Entities) -> bool:
-    """Only genres and a decade: "horror movies", "90s action movies"."""
+    """Only genres, keywords and a decade: "horror movies", "90s action movies",
+    "zombie movies"."""
     return bool(
-        (found.genres or found.years)
-        and not (found.people or found.keywords)
+        (found.genres or found.years or found.keywords)
+        and not found.people
         and found.share >= 1.0
     )
 
