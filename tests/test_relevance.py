@@ -490,3 +490,61 @@ def test_a_title_of_the_querys_very_words_comes_before_a_keywords_films(
         .order_by("-popularity")
         .values_list("pk", flat=True)
     )
+
+
+def test_a_person_and_a_genre_list_the_persons_films_of_that_genre(embedded_demo):
+    # "scorsese crime": his crime films, best known first (his others after).
+    films = (
+        Movie.objects.filter(genres__name="Crime")
+        .filter(credits__person__name="Martin Scorsese", credits__role="director")
+        .order_by("-popularity", "pk")
+    )
+    wanted = list(films.values_list("title", flat=True))
+    assert len(wanted) >= 3
+    body = api_search("scorsese crime", limit=len(wanted))
+    assert [r["title"] for r in body["results"]] == wanted
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("batman 1989", (1989, 1989)),
+        ("horror movies 2016", (2016, 2016)),
+        ("best movies of 1994", (1994, 1994)),
+        ("in 1944 a group of soldiers cross a river at night", None),  # the story's
+        ("apollo 13", None),
+    ],
+)
+def test_a_year_in_a_short_query_is_the_films_year(text, years):
+    from moviesearch.search.entities import YEAR, _year
+
+    words = [w.casefold() for w in text.split()]
+    assert _year(text, words) == years
+    assert YEAR.search("blade runner 2049") is None
+
+
+def test_a_year_lists_that_years_films(embedded_demo):
+    films = Movie.objects.filter(year=1994).order_by("-popularity", "pk")
+    wanted = list(films.values_list("title", flat=True))
+    assert len(wanted) >= 5
+    body = api_search("movies from 1994", limit=len(wanted))
+    assert [r["title"] for r in body["results"]] == wanted
+
+
+def test_a_characters_name_is_no_surname(make_movie, fake_encoder):
+    # "harry potter" is in titles and "james bond" is a keyword: neither names the
+    # director Sally Potter or the actor Kevin James, whom the surname alone names.
+    from catalog.models import Keyword
+
+    for i in range(2):
+        make_movie(f"Rage {i}", directors=["Sally Potter"])
+        make_movie(f"Paul Blart {i}", cast=["Kevin James"])
+    for title in ("Harry Potter and the Stone", "Harry Potter and the Cup"):
+        make_movie(title, overview="A young wizard, Harry Potter, goes to school.")
+    bond = Keyword.objects.create(name="james bond")
+    make_movie("Skyfall", overview="James Bond is back.").keywords.set([bond])
+    refresh_all()
+    for query in ("harry potter movies", "james bond"):
+        assert recognise(query).resolutions == [], query
+    [potter] = recognise("potter films").resolutions
+    assert potter.name == "Sally Potter"

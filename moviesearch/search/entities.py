@@ -14,6 +14,7 @@ from moviesearch.embeddings.models import Name
 from moviesearch.search.lexical import FILLER
 from moviesearch.search.people import (
     POSSESSIVE,
+    SHORT_QUERY,
     Resolution,
     resolve,
     unknown_words,
@@ -50,6 +51,8 @@ GENRE_SYNONYMS = {
     "fantasies": ("fantasy",), "for kids": ("family",), "for children": ("family",),
     "family-friendly": ("family",), "family friendly": ("family",),
 }  # fmt: skip
+# A film's year, 1870-2039, as a word of its own.
+YEAR = re.compile(r"(?<![\w.,-])(?:18[7-9]\d|19\d\d|20[0-3]\d)(?![\w.,-])")
 ARTICLES = {"a", "an", "the", "of", "and", "or", "in", "on"}
 # Words that carry no content of their own (with FILLER): the share of a query that
 # names explain is counted over the other words.
@@ -125,6 +128,17 @@ def decade(text: str) -> tuple[int, int] | None:
     return None
 
 
+def _year(text: str, words: list[str]) -> tuple[int, int] | None:
+    """A year in a short query ("batman 1989", "horror movies 2016"): the films
+    of that year. In a description a year is the story's ("in 1944, a soldier…")."""
+    content = [w for w in words if w not in FILLER and w not in STOPWORDS]
+    found = YEAR.search(text)
+    if not found or len(content) > SHORT_QUERY:
+        return None
+    year = int(found.group(0))
+    return year, year
+
+
 def _bare(word: str) -> str:
     """The word without a possessive ("hitchcock's", "brothers'")."""
     return POSSESSIVE.sub("", word).strip(".'’")
@@ -195,7 +209,7 @@ def recognise(text: str) -> Entities:
         start = words.index("about") + 1
         _keywords(found, words[start:], typed[start:])
         _genres_in_keywords(found)
-    found.years = decade(text)
+    found.years = decade(text) or _year(text, words)
     if found.years:
         covered |= {w for w in words if DECADE.search(w) or w.rstrip("'’s").isdigit()}
     content = [w for w in words if w not in FILLER and w not in STOPWORDS]

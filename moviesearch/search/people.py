@@ -10,7 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models.functions import Lower
 
+from moviesearch.catalogue import catalogue, movie_model
 from moviesearch.embeddings.models import Fact, Lexeme, Name
 from moviesearch.sql import with_tables
 
@@ -211,14 +213,44 @@ def resolve(
         and w not in PARTICLES
         and (short or (w in cued and w not in stop))
     ]
-    if surnames:
-        found += _surnames(surnames, df, role)
+    read = _surnames(surnames, df, role) if surnames else []
+    if read and short:  # asked only when a surname was read: rarely
+        phrased = _in_named_phrases(words)
+        read = [r for r in read if r.typed not in phrased]
+    found += read
     seen, out = set(), []
     for resolution in found:
         if resolution.person_id not in seen:
             seen.add(resolution.person_id)
             out.append(resolution)
     return out
+
+
+def _in_named_phrases(words: list[str]) -> set[str]:
+    """Words that, with the word beside them, make a catalogue keyword or part of a
+    title: "harry potter" is no film of Sally Potter's, "james bond" none of Kevin
+    James's, "indiana jones" none of Tommy Lee Jones's. (A whole person's name is
+    found before any surname is looked for.)"""
+    pairs = {
+        " ".join(words[i : i + 2])
+        for i in range(len(words) - 1)
+        if not PARTICLES.intersection(words[i : i + 2])  # "del toro" is a surname
+    }
+    if not pairs:
+        return set()
+    named = set(
+        Name.objects.filter(kind=Name.Kind.KEYWORD)
+        .annotate(key=Lower("name"))
+        .filter(key__in=pairs)
+        .values_list("key", flat=True)
+    )
+    title = catalogue().title
+    for pair in sorted(pairs - named) if title else ():
+        # The lower(title) trigram index answers LIKE '%…%'.
+        movies = movie_model().objects.annotate(near=Lower(title))
+        if movies.filter(near__contains=pair).exists():
+            named.add(pair)
+    return {w for pair in named for w in pair.split()}
 
 
 def _cued(text: str) -> set[str]:

@@ -168,15 +168,14 @@ def entity_ranked(
         queryset = queryset.filter(
             **{f"{spec.year}__gte": first, f"{spec.year}__lte": last}
         )
+    match = Q()  # only a decade, unless people, genres or keywords are named too
+    for genre in found.genres:  # all of them: "romantic comedy", "kubrick horror"
+        match &= Q(pk__in=_carrying([genre], ["genre"]))
     if found.people:
         roles = [found.role] if found.role else PEOPLE
-        match = Q(pk__in=_carrying(found.people, roles))
-    else:
-        match = Q()  # only a decade, unless genres or keywords are named too
-        for genre in found.genres:  # all of them: "romantic comedy", "war drama"
-            match &= Q(pk__in=_carrying([genre], ["genre"]))
-        if found.keywords:
-            match &= Q(pk__in=_carrying(found.keywords, ["keyword"]))
+        match &= Q(pk__in=_carrying(found.people, roles))
+    elif found.keywords:
+        match &= Q(pk__in=_carrying(found.keywords, ["keyword"]))
     # Two plain queries: ordered by popularity alone, the planner can walk that
     # index and stop after `limit` (a genre and a decade match tens of thousands
     # at a million movies: sorting them all took 0.2-0.6 s).
@@ -409,11 +408,8 @@ def _main_role(found: entities.Entities) -> str:
 
 
 def _only_people(found: entities.Entities) -> bool:
-    return bool(
-        found.people
-        and not (found.genres or found.keywords or found.years)
-        and found.share >= 1.0
-    )
+    """People, with any genres and a decade: "tom hanks", "kubrick horror"."""
+    return bool(found.people and not found.keywords and found.share >= 1.0)
 
 
 def _only_kinds(found: entities.Entities) -> bool:
