@@ -187,12 +187,14 @@ def recognise(text: str) -> Entities:
         .filter(
             Q(kind=Name.Kind.PERSON, key__in=names)
             | Q(kind=Name.Kind.GENRE, key__in=genre_words)
+            | Q(kind=Name.Kind.KEYWORD, key__in=_phrases(words, typed))
         )
         .values_list("pk", "name", "key", "kind")
     )
     rows = [row[:3] for row in named if row[3] == Name.Kind.PERSON][:10]
     found.people = {pk: name for pk, name, _ in rows}
     covered |= {w for _, _, key in rows for w in key.split()}
+    keywords = [(pk, key) for pk, _, key, kind in named if kind == Name.Kind.KEYWORD]
     rows = [row[:3] for row in named if row[3] == Name.Kind.GENRE]
     found.genres = {pk: name for pk, name, _ in rows}
     genre_keys = {key for _, _, key in rows}
@@ -207,7 +209,7 @@ def recognise(text: str) -> Entities:
     covered |= by_genre
     if "about" in words:
         start = words.index("about") + 1
-        _keywords(found, words[start:], typed[start:])
+        _keywords(found, keywords, words[start:], typed[start:])
         _genres_in_keywords(found)
     found.years = decade(text) or _year(text, words)
     if found.years:
@@ -231,6 +233,7 @@ def recognise(text: str) -> Entities:
         them = replace(found, keywords={}, keyword_words={})
         _keywords(
             them,
+            keywords,
             words,
             typed,
             taken=covered - by_genre,
@@ -245,31 +248,37 @@ def recognise(text: str) -> Entities:
     return found
 
 
-def _keywords(
-    found: Entities, words, typed, *, taken=frozenset(), edges=None, genre=frozenset()
-):
-    """The catalogue keywords (1-3 words, the longest) among these words, none of
-    them a word in `taken`, each starting and ending with a word of `edges` (None:
-    any word), and a phrase holding a `genre` word only if another is its own
-    ("cold war movies", not "war movies"), and the query's words each explains."""
+def _phrases(words, typed) -> set[str]:
+    """The query's phrases that may be catalogue keywords: 1-3 words, as typed or
+    without a possessive, and a plural's singular."""
     phrases = _ngrams(words, 1, 3) | _ngrams(typed, 1, 3)
     phrases |= {w.rstrip("s") for w in words if len(w) > 3}
+    return phrases - ARTICLES
+
+
+def _keywords(
+    found: Entities,
+    candidates,
+    words,
+    typed,
+    *,
+    taken=frozenset(),
+    edges=None,
+    genre=frozenset(),
+):
+    """The catalogue keywords (`candidates`: (pk, lower-cased name) of the query's
+    _phrases, 1-3 words, the longest) among these words, none of them a word in
+    `taken`, each starting and ending with a word of `edges` (None: any word), and
+    a phrase holding a `genre` word only if another is its own ("cold war movies",
+    not "war movies"), and the query's words each explains."""
     phrases = {
         p
-        for p in phrases
-        if p not in ARTICLES
-        and not taken.intersection(p.split())
+        for p in _phrases(words, typed)
+        if not taken.intersection(p.split())
         and (edges is None or {_bare(p.split()[0]), _bare(p.split()[-1])} <= edges)
         and (not genre.intersection(p.split()) or set(p.split()) - genre)
     }
-    if not phrases:
-        return
-    rows = (
-        Name.objects.filter(kind=Name.Kind.KEYWORD)
-        .annotate(key=Lower("name"))
-        .filter(key__in=phrases)
-        .values_list("pk", "key")
-    )
+    rows = [(pk, key) for pk, key in candidates if key in phrases]
     kept = _longest({key for _, key in rows if not decade(key)})
     found.keywords = {pk: key for pk, key in rows if key in kept}
     for pk, key in found.keywords.items():
