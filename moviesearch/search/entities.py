@@ -288,7 +288,8 @@ def _keywords(
 
 
 def _genres_in_keywords(found: Entities) -> None:
-    """ "About world war ii" names a keyword, not the War genre."""
+    """A genre inside a recognised keyword is the keyword's: "about world war ii"
+    and "world war ii movies" name the keyword, not the War genre."""
     keys = [f" {key} " for key in found.keywords.values()]
     found.genres = {
         pk: name

@@ -326,11 +326,12 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     vector = pending.result()
     semantic = semantic_ranked(queryset, vector, window)
     # A query that is nothing but people's names ("tom hanks", "movie directed by
-    # Christopher Nolan") or genres and a decade ("90s action movies", "scary
-    # movies"): neither the vector nor BM25 knows which of their films a visitor
-    # means first, so the best known come first (entity_ranked's order). People
-    # without "by" or "starring" in the role they have the most credits in ("tom
-    # hanks": his acted films; "Hitchcock films": his directed ones).
+    # Christopher Nolan", "kubrick horror") or genres, a keyword and a decade ("90s
+    # action movies", "zombie movies"): neither the vector nor BM25 knows which of
+    # their films a visitor means first, so the best known come first
+    # (entity_ranked's order). People without "by" or "starring" in the role they
+    # have the most credits in ("tom hanks": his acted films; "Hitchcock films":
+    # his directed ones).
     by_fame = (_only_people(found) or _only_kinds(found)) and bool(
         catalogue().popularity
     )
