@@ -548,3 +548,16 @@ def test_a_characters_name_is_no_surname(make_movie, fake_encoder):
         assert recognise(query).resolutions == [], query
     [potter] = recognise("potter films").resolutions
     assert potter.name == "Sally Potter"
+
+
+def test_a_language_named_in_a_short_query_lists_its_films(embedded_demo):
+    # "japanese films": films whose original language is Japanese, best known first.
+    films = Movie.objects.filter(original_language="ja").order_by("-popularity", "pk")
+    wanted = list(films.values_list("title", flat=True))
+    assert len(wanted) >= 5
+    assert recognise("japanese films").languages == ("ja",)
+    body = api_search("japanese films", limit=len(wanted))
+    assert [r["title"] for r in body["results"]] == wanted
+    # In a description a nationality is the story's, not the film's language.
+    long = "a french soldier comes home after the war to find his village burned"
+    assert recognise(long).languages == ()

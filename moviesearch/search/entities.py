@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from moviesearch.catalogue import catalogue
 from moviesearch.embeddings.models import Name
 from moviesearch.search.lexical import FILLER
 from moviesearch.search.people import (
@@ -51,6 +52,22 @@ GENRE_SYNONYMS = {
     "fantasies": ("fantasy",), "for kids": ("family",), "for children": ("family",),
     "family-friendly": ("family",), "family friendly": ("family",),
 }  # fmt: skip
+# The original language a short query names ("french films", "korean thrillers"),
+# by ISO 639-1 code as TMDB gives them ("cn" is its Cantonese); read only where the
+# declaration names a language field.
+LANGUAGES = {
+    "english": ("en",), "french": ("fr",), "german": ("de",), "italian": ("it",),
+    "spanish": ("es",), "mexican": ("es",), "portuguese": ("pt",),
+    "brazilian": ("pt",), "japanese": ("ja",), "korean": ("ko",),
+    "chinese": ("zh", "cn"), "cantonese": ("cn",), "mandarin": ("zh",),
+    "hindi": ("hi",), "bollywood": ("hi",), "russian": ("ru",), "swedish": ("sv",),
+    "danish": ("da",), "norwegian": ("no", "nb"), "dutch": ("nl",),
+    "persian": ("fa",), "iranian": ("fa",), "turkish": ("tr",), "thai": ("th",),
+    "polish": ("pl",), "greek": ("el",), "hebrew": ("he",), "israeli": ("he",),
+    "arabic": ("ar",), "czech": ("cs",), "hungarian": ("hu",), "finnish": ("fi",),
+    "icelandic": ("is",), "indonesian": ("id",), "tamil": ("ta",),
+    "telugu": ("te",), "romanian": ("ro",),
+}  # fmt: skip
 # A film's year, 1870-2039, as a word of its own.
 YEAR = re.compile(r"(?<![\w.,-])(?:18[7-9]\d|19\d\d|20[0-3]\d)(?![\w.,-])")
 ARTICLES = {"a", "an", "the", "of", "and", "or", "in", "on"}
@@ -70,6 +87,7 @@ class Entities:
     genres: dict[int, str] = field(default_factory=dict)
     keywords: dict[int, str] = field(default_factory=dict)  # named after "about"
     years: tuple[int, int] | None = None  # a decade: (1990, 1999)
+    languages: tuple[str, ...] = ()  # "french films": ("fr",)
     role: str | None = None  # "director" or "cast" when the query says so
     resolutions: list[Resolution] = field(default_factory=list)
     # The content words, those the names other than keywords explain, and those
@@ -82,7 +100,9 @@ class Entities:
     unknown: frozenset[str] = frozenset()
 
     def __bool__(self):
-        return bool(self.people or self.genres or self.keywords or self.years)
+        return bool(
+            self.people or self.genres or self.keywords or self.years or self.languages
+        )
 
     @property
     def share(self) -> float:
@@ -131,12 +151,16 @@ def decade(text: str) -> tuple[int, int] | None:
 def _year(text: str, words: list[str]) -> tuple[int, int] | None:
     """A year in a short query ("batman 1989", "horror movies 2016"): the films
     of that year. In a description a year is the story's ("in 1944, a soldier…")."""
-    content = [w for w in words if w not in FILLER and w not in STOPWORDS]
     found = YEAR.search(text)
-    if not found or len(content) > SHORT_QUERY:
+    if not found or len(_content(words)) > SHORT_QUERY:
         return None
     year = int(found.group(0))
     return year, year
+
+
+def _content(words: list[str]) -> list[str]:
+    """The words that say what is wanted: no framing, no stop words."""
+    return [w for w in words if w not in FILLER and w not in STOPWORDS]
 
 
 def _bare(word: str) -> str:
@@ -212,9 +236,14 @@ def recognise(text: str) -> Entities:
         _keywords(found, keywords, words[start:], typed[start:])
         _genres_in_keywords(found)
     found.years = decade(text) or _year(text, words)
+    in_keywords = set().union(*found.keyword_words.values())  # "french resistance"
+    spoken = [w for w in words if w in LANGUAGES and w not in in_keywords]
+    if spoken and catalogue().language and len(_content(words)) <= SHORT_QUERY:
+        found.languages = LANGUAGES[spoken[0]]
+        covered.add(spoken[0])
     if found.years:
         covered |= {w for w in words if DECADE.search(w) or w.rstrip("'’s").isdigit()}
-    content = [w for w in words if w not in FILLER and w not in STOPWORDS]
+    content = _content(words)
     stop, df = word_counts(list(dict.fromkeys(content)))
     found.unknown = frozenset(unknown_words(content, stop, df))
     if not found.people:

@@ -54,10 +54,14 @@ LEXICAL_FOR_NAMES = 0.4
 # the query's words the names explain: 1.0 puts them above every other movie when
 # the query is only names; in a long description a recognised keyword only helps.
 ENTITY_BOOST = 1.0
-# Added to the films of a query that only names people, genres, a keyword or a
-# decade, the best known most (the fused scores of a person's films differ by up
-# to ~1).
+# The films of a query that only names people, genres, a keyword, a decade or a
+# language, in the order of entity_ranked (the best known first).
 BY_FAME = 1.0
+# A by-fame list's films score BY_FAME + FAME_SPAN (the best known) down to
+# BY_FAME, plus their entity boost and TIE times their fused score: all of them
+# "strong" (≥ STRONG_SHARE of the best), every other film under them.
+FAME_SPAN = 0.5
+TIE = 0.01
 # A misspelled title, times its similarity (≥ 0.4).
 TITLE_BOOST = 2.0
 # An exact title outranks all, the best-known film of such a list too ("a chorus
@@ -168,6 +172,8 @@ def entity_ranked(
         queryset = queryset.filter(
             **{f"{spec.year}__gte": first, f"{spec.year}__lte": last}
         )
+    if found.languages and spec.language:
+        queryset = queryset.filter(**{f"{spec.language}__in": found.languages})
     match = Q()  # only a decade, unless people, genres or keywords are named too
     for genre in found.genres:  # all of them: "romantic comedy", "kubrick horror"
         match &= Q(pk__in=_carrying([genre], ["genre"]))
@@ -372,11 +378,13 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
         pk: w_lex * lexical.get(pk, 0.0) / top + (1 - w_lex) * cosine.get(pk, 0.0)
         for pk in pool
     }
+    if by_fame:
+        # In the list's order: BM25 and the vector only break ties ("japanese
+        # films": an overview that says "Japanese" is no better known).
+        for i, pk in enumerate(named):
+            scores[pk] = TIE * scores[pk] + BY_FAME + FAME_SPAN * (1 - i / len(named))
     for pk, share in (explained if by_fame else _explained(found, named)).items():
         scores[pk] += ENTITY_BOOST * share**2
-    if by_fame:
-        for i, pk in enumerate(named):
-            scores[pk] += BY_FAME * (1 - i / len(named))
     for pk, similar in titles.items():
         scores[pk] += EXACT_TITLE_BOOST if exact else TITLE_BOOST * similar
     return Ranked(_sorted(scores), scores, found, set(named))
@@ -414,10 +422,10 @@ def _only_people(found: entities.Entities) -> bool:
 
 
 def _only_kinds(found: entities.Entities) -> bool:
-    """Only genres, keywords and a decade: "horror movies", "90s action movies",
-    "zombie movies"."""
+    """Only genres, a keyword, a decade and a language: "horror movies", "90s
+    action movies", "zombie movies", "french films"."""
     return bool(
-        (found.genres or found.years or found.keywords)
+        (found.genres or found.years or found.keywords or found.languages)
         and not found.people
         and found.share >= 1.0
     )
