@@ -516,10 +516,10 @@ def test_a_person_and_a_genre_list_the_persons_films_of_that_genre(embedded_demo
     ],
 )
 def test_a_year_in_a_short_query_is_the_films_year(text, years):
-    from moviesearch.search.entities import YEAR, _year
+    from moviesearch.search.entities import YEAR, _content, _year
 
     words = [w.casefold() for w in text.split()]
-    assert _year(text, words) == years
+    assert _year(text, _content(words)) == years
     assert YEAR.search("blade runner 2049") is None
 
 

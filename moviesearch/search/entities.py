@@ -148,11 +148,12 @@ def decade(text: str) -> tuple[int, int] | None:
     return None
 
 
-def _year(text: str, words: list[str]) -> tuple[int, int] | None:
-    """A year in a short query ("batman 1989", "horror movies 2016"): the films
-    of that year. In a description a year is the story's ("in 1944, a soldier…")."""
+def _year(text: str, content: list[str]) -> tuple[int, int] | None:
+    """A year in a short query (`content`: its _content words; "batman 1989",
+    "horror movies 2016"): the films of that year. In a description a year is the
+    story's ("in 1944, a soldier…")."""
     found = YEAR.search(text)
-    if not found or len(_content(words)) > SHORT_QUERY:
+    if not found or len(content) > SHORT_QUERY:
         return None
     year = int(found.group(0))
     return year, year
@@ -235,15 +236,15 @@ def recognise(text: str) -> Entities:
         start = words.index("about") + 1
         _keywords(found, keywords, words[start:], typed[start:])
         _genres_in_keywords(found)
-    found.years = decade(text) or _year(text, words)
+    content = _content(words)
+    found.years = decade(text) or _year(text, content)
     in_keywords = set().union(*found.keyword_words.values())  # "french resistance"
     spoken = [w for w in words if w in LANGUAGES and w not in in_keywords]
-    if spoken and catalogue().language and len(_content(words)) <= SHORT_QUERY:
+    if spoken and catalogue().language and len(content) <= SHORT_QUERY:
         found.languages = LANGUAGES[spoken[0]]
         covered.add(spoken[0])
     if found.years:
         covered |= {w for w in words if DECADE.search(w) or w.rstrip("'’s").isdigit()}
-    content = _content(words)
     stop, df = word_counts(list(dict.fromkeys(content)))
     found.unknown = frozenset(unknown_words(content, stop, df))
     if not found.people:

@@ -338,9 +338,7 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     # (entity_ranked's order). People without "by" or "starring" in the role they
     # have the most credits in ("tom hanks": his acted films; "Hitchcock films":
     # his directed ones).
-    by_fame = (_only_people(found) or _only_kinds(found)) and bool(
-        catalogue().popularity
-    )
+    by_fame = _only_names(found) and bool(catalogue().popularity)
     if by_fame and not found.people and not exact:
         # A title of the query's very words, punctuation aside, is the query's:
         # "friendship" is the film Friendship! before the films tagged so, "it s a
@@ -350,14 +348,15 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     if by_fame:
         role = found.role or (_main_role(found) if found.people else None)
         named = entity_ranked(queryset, replace(found, role=role), window)
-        explained = _explained(found, named)
-        named.sort(key=lambda pk: -explained[pk])  # all keywords, then some
     else:
         named = (
             entity_ranked(queryset, found, window, candidates=semantic.ids)
             if found
             else []
         )
+    explained = _explained(found, named)
+    if by_fame:
+        named.sort(key=lambda pk: -explained[pk])  # all keywords, then some
     lexical = _lexical(queryset, text, window, early, also=[*semantic.ids, *named])
     if not lexical and not named and not titles:
         # Nothing the query says is among these movies: no results, unless filters
@@ -383,7 +382,7 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
         # films": an overview that says "Japanese" is no better known).
         for i, pk in enumerate(named):
             scores[pk] = TIE * scores[pk] + BY_FAME + FAME_SPAN * (1 - i / len(named))
-    for pk, share in (explained if by_fame else _explained(found, named)).items():
+    for pk, share in explained.items():
         scores[pk] += ENTITY_BOOST * share**2
     for pk, similar in titles.items():
         scores[pk] += EXACT_TITLE_BOOST if exact else TITLE_BOOST * similar
@@ -416,19 +415,12 @@ def _main_role(found: entities.Entities) -> str:
     return "director" if 2 * directed >= acted else "cast"
 
 
-def _only_people(found: entities.Entities) -> bool:
-    """People, with any genres and a decade: "tom hanks", "kubrick horror"."""
-    return bool(found.people and not found.keywords and found.share >= 1.0)
-
-
-def _only_kinds(found: entities.Entities) -> bool:
-    """Only genres, a keyword, a decade and a language: "horror movies", "90s
-    action movies", "zombie movies", "french films"."""
-    return bool(
-        (found.genres or found.years or found.keywords or found.languages)
-        and not found.people
-        and found.share >= 1.0
-    )
+def _only_names(found: entities.Entities) -> bool:
+    """The names explain the whole query: people with any genres, a decade and a
+    language ("tom hanks", "kubrick horror"), or genres, a keyword, a decade and a
+    language ("90s action movies", "zombie movies", "french films"); entity_ranked
+    lists a person's films, not a keyword's, so not people and keywords."""
+    return bool(found and found.share >= 1.0 and not (found.people and found.keywords))
 
 
 def _explained(found: entities.Entities, named: list[int]) -> dict[int, float]:
