@@ -159,3 +159,31 @@ class Fact(models.Model):
 
     def __str__(self):
         return f"movie {self.movie_id}: {self.role} {self.name_id}"
+
+
+class RelatedLexeme(models.Model):
+    """A lexeme of the catalogue's story vocabulary and one the configured model
+    puts near it in meaning ("lawyer" → "attorney", "lie" → "liar"): the lexical
+    side adds it to a query at a fraction of its weight. Rebuilt as a whole by
+    moviesearch.embeddings.related."""
+
+    pk = models.CompositePrimaryKey("lexeme", "related")
+    lexeme = models.TextField()
+    related = models.TextField()
+    similarity = models.FloatField(help_text="Cosine of the two words' vectors.")
+
+    def __str__(self):
+        return f"{self.lexeme} → {self.related} ({self.similarity:.2f})"
+
+
+class RelatedWordsBuild(models.Model):
+    """The last build of the related lexemes (one row): by which model, from how
+    many words, and the corpus size then (a grown catalogue is rebuilt)."""
+
+    model = models.CharField(max_length=500)
+    words = models.IntegerField()
+    documents = models.BigIntegerField()
+    built_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.words} words by {self.model} at {self.built_at:%Y-%m-%d %H:%M}"

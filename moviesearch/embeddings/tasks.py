@@ -38,15 +38,31 @@ def embed_movies(movie_ids: list[int], force: bool = False) -> dict:
 
 @shared_task(name="moviesearch.embeddings.embed_stale", acks_late=True)
 def embed_stale(batch_size: int = 64) -> int:
-    """Sweep: enqueue every movie whose vector is missing or stale."""
+    """Sweep: enqueue every movie whose vector is missing or stale; once none is,
+    rebuild the related words if they are due (missing, another model's, or the
+    catalogue has grown: moviesearch.embeddings.related)."""
     from moviesearch.catalogue import movie_model
+    from moviesearch.embeddings.related import related_words_due
 
     ids = list(
         movie_model().objects.embedding_not_current().values_list("pk", flat=True)
     )
     for start in range(0, len(ids), batch_size):
         embed_movies.delay(ids[start : start + batch_size])
+    if not ids and related_words_due():
+        related_words.delay()
     return len(ids)
+
+
+@shared_task(name="moviesearch.embeddings.related_words", acks_late=True)
+def related_words() -> int:
+    """Rebuild the related words (moviesearch.embeddings.related); returns how
+    many words were related."""
+    from moviesearch.embeddings.related import related_words_due, related_words_refresh
+
+    if not related_words_due():  # two sweeps may have asked
+        return 0
+    return related_words_refresh().words
 
 
 # After a failed publish, enqueues to that broker are skipped for this long (the

@@ -2,15 +2,15 @@
 named, its title, or the words of its overview, highlighted in a snippet."""
 
 import re
-from functools import reduce
-from operator import or_
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.contrib.postgres.search import SearchHeadline, SearchQueryField
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from moviesearch.catalogue import catalogue, movie_model, value
-from moviesearch.embeddings.models import Fact
+from moviesearch.embeddings.models import Fact, RelatedLexeme
+from moviesearch.sql import with_tables
 
 # Private-use characters mark the matched words, so that the overview can be
 # escaped as a whole before they become <mark> elements: only <mark> is markup.
@@ -101,13 +101,32 @@ def _facts(entities, movies: list) -> dict[int, set[tuple[int, str]]]:
     return found
 
 
+# The query's lexemes and their related ones, any of them (NULL when the words
+# are all stop words: no headline).
+_QUERY_SQL = """(
+  SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | '))
+  FROM (
+    SELECT unnest(tsvector_to_array(to_tsvector('english'::regconfig, %s)))
+    UNION
+    SELECT related FROM {related}
+    WHERE lexeme = ANY(tsvector_to_array(to_tsvector('english'::regconfig, %s)))
+  ) AS l(lexeme)
+)"""
+
+
 def _snippets(text: str, ids: list[int]) -> dict[int, str]:
     """The overview of each movie with the query's words marked (one query)."""
     words, summary = WORD.findall(text)[:20], catalogue().summary
     if not words or not summary:
         return {}
-    # Any of the words, not all: a description rarely shares every word.
-    query = reduce(or_, (SearchQuery(w, config=CONFIG) for w in words))
+    # Any of the words, not all: a description rarely shares every word; and the
+    # words related to them that BM25 read (moviesearch.search.lexical: "attorney"
+    # for "lawyer"), in the same statement.
+    query = RawSQL(
+        with_tables(_QUERY_SQL, related=RelatedLexeme),
+        [" ".join(words)] * 2,
+        output_field=SearchQueryField(),
+    )
     headline = SearchHeadline(
         summary,
         query,
@@ -120,7 +139,7 @@ def _snippets(text: str, ids: list[int]) -> dict[int, str]:
         fragment_delimiter=" … ",
     )
     rows = movie_model().objects.filter(pk__in=ids).annotate(headline=headline)
-    return dict(rows.values_list("pk", "headline"))
+    return {pk: headline or "" for pk, headline in rows.values_list("pk", "headline")}
 
 
 def _html(snippet: str) -> SafeString:

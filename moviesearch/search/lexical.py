@@ -9,7 +9,7 @@ import re
 from django.db import connection
 
 from moviesearch.embeddings.lexical import K1, B
-from moviesearch.embeddings.models import Corpus, Lexeme, Posting
+from moviesearch.embeddings.models import Corpus, Lexeme, Posting, RelatedLexeme
 from moviesearch.sql import with_tables
 
 MAX_WORDS = 400  # a pasted synopsis is a fair query; a book is not
@@ -18,6 +18,13 @@ MAX_WORDS = 400  # a pasted synopsis is a fair query; a book is not
 # (the others still score it when another word or the caller's `also` brings
 # them), so the cost is bounded at any catalogue size.
 POSTINGS_PER_WORD = 1000
+# The lexemes near a query word's in meaning (moviesearch.embeddings.related:
+# "lawyer" → "attorney", "lie" → "liar") count at this fraction of their cosine
+# with it (0.7–0.95 → 0.21–0.29 of a typed word's weight), and only their best
+# postings are read: they help a film that says it otherwise, never outrank one
+# that says it as typed.
+RELATED_WEIGHT = 0.3
+RELATED_POSTINGS = 200
 # Words that frame a query rather than describe a film; left out of the lexical
 # query when anything else is left.
 FILLER = {
@@ -38,11 +45,20 @@ WITH stats AS (
   SELECT greatest(max(documents), 1)::float8 AS n,
          coalesce(max(length / nullif(documents, 0)), 1.0) AS avgdl
   FROM {corpus}
+), own AS MATERIALIZED (
+  SELECT unnest(tsvector_to_array(to_tsvector('english'::regconfig, %s))) AS lexeme
+), weighted AS (
+  SELECT lexeme, max(weight) AS weight FROM (
+    SELECT lexeme, 1.0::float8 AS weight FROM own
+    UNION ALL
+    SELECT r.related, {related_weight} * r.similarity
+    FROM own JOIN {related} AS r USING (lexeme)
+  ) AS w GROUP BY lexeme
 ), q AS MATERIALIZED (
-  SELECT l.lexeme, ln(1.0 + (s.n - l.df + 0.5) / (l.df + 0.5)) AS idf
-  FROM {lexeme} AS l CROSS JOIN stats AS s
-  WHERE l.lexeme = ANY(tsvector_to_array(to_tsvector('english'::regconfig, %s)))
-    AND l.df > 0
+  SELECT l.lexeme, w.weight * ln(1.0 + (s.n - l.df + 0.5) / (l.df + 0.5)) AS idf,
+         CASE WHEN w.weight >= 1.0 THEN {per_word} ELSE {per_related} END AS reads
+  FROM weighted AS w JOIN {lexeme} AS l USING (lexeme) CROSS JOIN stats AS s
+  WHERE l.df > 0
 )"""
 _SQL = (
     _WORDS
@@ -52,7 +68,7 @@ _SQL = (
   FROM q CROSS JOIN stats AS s CROSS JOIN LATERAL (
     SELECT p.movie_id, p.tf, p.dl FROM {posting} AS p
     WHERE p.lexeme = q.lexeme
-    ORDER BY p.impact DESC LIMIT {per_word}
+    ORDER BY p.impact DESC LIMIT q.reads
   ) AS p
   GROUP BY p.movie_id
 ), chosen AS (
@@ -84,6 +100,19 @@ def query_text(text: str) -> str:
     return " ".join(kept)
 
 
+def _sql(template: str, **parts) -> str:
+    tables = dict(posting=Posting, lexeme=Lexeme, corpus=Corpus, related=RelatedLexeme)
+    return with_tables(template, **tables).format(
+        k1p1=K1 + 1,
+        k1=K1,
+        b=B,
+        per_word=POSTINGS_PER_WORD,
+        per_related=RELATED_POSTINGS,
+        related_weight=RELATED_WEIGHT,
+        **parts,
+    )
+
+
 def bm25_scores(queryset, text: str, limit: int, *, also=()) -> dict[int, float]:
     """BM25 scores of the `limit` best movies of `queryset` for `text`, plus those
     of the movies in `also` (all of `queryset`) that match any word; movies
@@ -104,9 +133,7 @@ def bm25_scores(queryset, text: str, limit: int, *, also=()) -> dict[int, float]
         where = f"WHERE movie_id IN ({sub})"
     also = list(also)
     params = [words, *sub_params, limit, also, limit, also]
-    sql = with_tables(_SQL, posting=Posting, lexeme=Lexeme, corpus=Corpus).format(
-        k1p1=K1 + 1, k1=K1, b=B, where=where, per_word=POSTINGS_PER_WORD
-    )
+    sql = _sql(_SQL, where=where)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {pk: float(score) for pk, score in cursor.fetchall()}
@@ -135,9 +162,7 @@ def bm25_of(text: str, ids) -> dict[int, float]:
     words, ids = query_text(text), list(ids)
     if not words or not ids:
         return {}
-    sql = with_tables(_OF_SQL, posting=Posting, lexeme=Lexeme, corpus=Corpus).format(
-        k1p1=K1 + 1, k1=K1, b=B
-    )
+    sql = _sql(_OF_SQL)
     with connection.cursor() as cursor:
         cursor.execute(sql, [words, ids])
         return {pk: float(score) for pk, score in cursor.fetchall()}

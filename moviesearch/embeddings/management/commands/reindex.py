@@ -6,6 +6,7 @@ from tqdm import tqdm
 from moviesearch.catalogue import movie_model
 from moviesearch.embeddings import encoder, schema
 from moviesearch.embeddings.models import Fact, LexicalDocument, Name, Posting
+from moviesearch.embeddings.related import related_words_due, related_words_refresh
 from moviesearch.embeddings.services import EmbedReport, movies_embed
 from moviesearch.sql import analyze
 
@@ -109,6 +110,8 @@ class Command(BaseCommand):
             f"unchanged, {report.failed} failed in {seconds:.1f}s "
             f"({rate:.1f} movies/s)."
         )
+        if report.embedded and (which == "all" or related_words_due()):
+            self.stdout.write(f"Related words: {related_words_refresh()}.")
         if report.failed:
             raise CommandError(
                 f"{report.failed} movies failed; run again to retry them"
