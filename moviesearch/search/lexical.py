@@ -45,20 +45,21 @@ WITH stats AS (
   SELECT greatest(max(documents), 1)::float8 AS n,
          coalesce(max(length / nullif(documents, 0)), 1.0) AS avgdl
   FROM {corpus}
-), own AS MATERIALIZED (
-  SELECT unnest(tsvector_to_array(to_tsvector('english'::regconfig, %s))) AS lexeme
 ), weighted AS (
   SELECT lexeme, max(weight) AS weight FROM (
-    SELECT lexeme, 1.0::float8 AS weight FROM own
+    SELECT unnest(tsvector_to_array(to_tsvector('english'::regconfig, %s))), 1.0::float8
     UNION ALL
-    SELECT r.related, {related_weight} * r.similarity
-    FROM own JOIN {related} AS r USING (lexeme)
-  ) AS w GROUP BY lexeme
+    SELECT related, {related_weight} * similarity FROM {related}
+    WHERE lexeme = ANY(tsvector_to_array(to_tsvector('english'::regconfig, %s)))
+  ) AS w(lexeme, weight) GROUP BY lexeme
 ), q AS MATERIALIZED (
-  SELECT l.lexeme, w.weight * ln(1.0 + (s.n - l.df + 0.5) / (l.df + 0.5)) AS idf,
+  SELECT w.lexeme, w.weight * ln(1.0 + (s.n - l.df + 0.5) / (l.df + 0.5)) AS idf,
          CASE WHEN w.weight >= 1.0 THEN {per_word} ELSE {per_related} END AS reads
-  FROM weighted AS w JOIN {lexeme} AS l USING (lexeme) CROSS JOIN stats AS s
-  WHERE l.df > 0
+  FROM weighted AS w CROSS JOIN stats AS s
+  CROSS JOIN LATERAL (  -- a primary-key probe per word (LIMIT: not a hash join
+    SELECT l.df FROM {lexeme} AS l  -- reading every word)
+    WHERE l.lexeme = w.lexeme AND l.df > 0 LIMIT 1
+  ) AS l
 )"""
 _SQL = (
     _WORDS
@@ -132,7 +133,7 @@ def bm25_scores(queryset, text: str, limit: int, *, also=()) -> dict[int, float]
         sub, sub_params = queryset.order_by().values("pk").query.sql_with_params()
         where = f"WHERE movie_id IN ({sub})"
     also = list(also)
-    params = [words, *sub_params, limit, also, limit, also]
+    params = [words, words, *sub_params, limit, also, limit, also]
     sql = _sql(_SQL, where=where)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -164,7 +165,7 @@ def bm25_of(text: str, ids) -> dict[int, float]:
         return {}
     sql = _sql(_OF_SQL)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [words, ids])
+        cursor.execute(sql, [words, words, ids])
         return {pk: float(score) for pk, score in cursor.fetchall()}
 
 
