@@ -10,7 +10,12 @@ from django.core.management import call_command
 from catalog.models import Movie
 from moviesearch.quality.metrics import retrieval_metrics
 from moviesearch.quality.models import Judgment, SavedQuery
-from moviesearch.quality.queries import FAMILIES, generate_queries, heldout_entities
+from moviesearch.quality.queries import (
+    FAMILIES,
+    generate_queries,
+    heldout_entities,
+    read_queries_file,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +131,22 @@ def test_evaluate_reads_a_queries_file(indexed_demo, jsonl):
     report = evaluate_json("--queries", str(path), "--modes", "keyword")
     assert report["split"] == "file" and report["queries"] == 1
     assert row(report, "file", "keyword")["recall@100"] == 1.0
+
+
+def test_a_queries_file_may_name_the_films_by_title(indexed_demo, jsonl):
+    # Titles travel between catalogues; a query whose films are not in this one
+    # is left out.
+    path = jsonl(
+        [
+            {"query": "alien aboard a spaceship", "titles": ["alien"]},
+            {"query": "a film this catalogue lacks", "titles": ["No Such Film"]},
+        ],
+        "q.jsonl",
+    )
+    [query] = read_queries_file(path)
+    assert query.relevant == (Movie.objects.get(title="Alien").pk,)
+    report = evaluate_json("--queries", str(path), "--modes", "keyword")
+    assert report["queries"] == 1
 
 
 def test_staff_judge_results_in_the_admin_and_evaluate_uses_them(indexed_demo, client):

@@ -260,16 +260,32 @@ def judged_queries() -> list[EvalQuery]:
 
 
 def read_queries_file(path) -> list[EvalQuery]:
-    """JSON Lines of {"query": str, "relevant": [movie ids], "family": optional}."""
+    """JSON Lines of {"query": str, "relevant": [movie ids], "family": optional}, or
+    "titles": [titles] instead of ids (every film of each title, case aside, is
+    relevant: a file that travels between catalogues); a query none of whose
+    titles the catalogue has is left out."""
     out = []
     for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            text, relevant = str(row["query"]), [int(pk) for pk in row["relevant"]]
+            text = str(row["query"])
+            if "titles" in row:
+                relevant = _titled([str(title) for title in row["titles"]])
+            else:
+                relevant = [int(pk) for pk in row["relevant"]]
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}, line {number}: {exc!r}") from None
         family = str(row.get("family") or "file")
-        out.append(EvalQuery(text, family, tuple(sorted(set(relevant))), "file"))
+        if relevant:
+            out.append(EvalQuery(text, family, tuple(sorted(set(relevant))), "file"))
     return out
+
+
+def _titled(titles: list[str]) -> list[int]:
+    field = catalogue().title
+    movies = movie_model()._default_manager.none()
+    for title in titles:
+        movies |= movie_model()._default_manager.filter(**{f"{field}__iexact": title})
+    return list(movies.values_list("pk", flat=True))
