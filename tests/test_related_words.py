@@ -119,3 +119,38 @@ def test_the_sweep_rebuilds_them_once_no_vector_is_stale(
     RelatedWordsBuild.objects.all().delete()
     assert tasks.embed_stale() == 0 and asked == [1]
     assert tasks.related_words() > 0 and not related_words_due()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_builds_at_once_write_in_turn(make_movie, fake_encoder, monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    from moviesearch.embeddings import related
+
+    for i in range(3):
+        make_movie(f"Harbour {i}", overview="A harbour town and its sailors.")
+    refresh()
+    # Both builds reach their writes together, each with pairs of its own.
+    both = threading.Barrier(2)
+    pairs = {"harbour": {"port": 0.9}, "sailor": {"crew": 0.8}}
+    monkeypatch.setattr(related, "related_lexemes", lambda *a: both.wait() * 0 or pairs)
+    errors = []
+
+    def build():
+        try:
+            related.related_words_refresh()
+        except Exception as exc:  # an IntegrityError without the turn
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=build) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert RelatedLexeme.objects.count() == 2
+    assert RelatedWordsBuild.objects.count() == 1

@@ -39,6 +39,7 @@ FORMS = 0.1  # a word stands for its lexeme if ≥ this share of its commonest w
 NEIGHBOURS = 20  # a word's nearest words looked at (its own forms take some)
 WORD = re.compile(r"[^\W\d_]{3,}")
 _CHUNK = 1000
+_TURN_SQL = "SELECT pg_advisory_xact_lock(hashtext('moviesearch.related_words'))"
 
 
 def vocabulary(*, max_movies: int = MAX_MOVIES) -> Counter:
@@ -123,6 +124,8 @@ def related_words_refresh(*, max_movies: int = MAX_MOVIES) -> RelatedWordsBuild:
     ]
     corpus = Corpus.objects.filter(pk=1).first()
     with transaction.atomic():
+        with connection.cursor() as cursor:  # two builds write in turn, the last wins
+            cursor.execute(_TURN_SQL)
         RelatedLexeme.objects.all().delete()
         RelatedLexeme.objects.bulk_create(rows, batch_size=5000)
         RelatedWordsBuild.objects.all().delete()
