@@ -2,6 +2,8 @@
 vocabulary by the model, added to a query's lexical side at a fraction of their
 weight, and rebuilt by reindex and the worker's sweep when due."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -154,3 +156,37 @@ def test_two_builds_at_once_write_in_turn(make_movie, fake_encoder, monkeypatch)
     assert errors == []
     assert RelatedLexeme.objects.count() == 2
     assert RelatedWordsBuild.objects.count() == 1
+
+
+def test_reindex_builds_them_though_every_vector_is_current(make_movie, fake_encoder):
+    # An upgrade to this release: vectors current, no related words yet.
+    make_movie("Harbour", overview="A harbour town and its sailors.")
+    make_movie("Harbour II", overview="The harbour town again.")
+    call_command("reindex", "--no-progress", "--keep-index")
+    RelatedWordsBuild.objects.all().delete()
+    out = StringIO()
+    call_command("reindex", "--no-progress", "--keep-index", stdout=out)
+    assert "0 embedded" in out.getvalue() and "Related words:" in out.getvalue()
+    assert RelatedWordsBuild.objects.count() == 1
+    call_command("reindex", "--no-progress", "--keep-index", stdout=out)
+    assert out.getvalue().count("Related words:") == 1  # not due: not rebuilt
+
+
+def test_a_failed_build_loses_no_vector_and_says_how_to_retry(
+    make_movie, fake_encoder, monkeypatch
+):
+    from django.core.management.base import CommandError
+
+    from moviesearch.embeddings import related
+
+    make_movie("Harbour", overview="A harbour town and its sailors.")
+    make_movie("Harbour II", overview="The harbour town again.")
+
+    def broken(*args):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(related, "related_lexemes", broken)
+    with pytest.raises(CommandError, match="related_words` to retry"):
+        call_command("reindex", "--no-progress", "--keep-index")
+    assert Movie.objects.embedding_counts()["current"] == 2
+    assert related_words_due()

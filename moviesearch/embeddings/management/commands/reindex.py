@@ -110,8 +110,18 @@ class Command(BaseCommand):
             f"unchanged, {report.failed} failed in {seconds:.1f}s "
             f"({rate:.1f} movies/s)."
         )
-        if report.embedded and (which == "all" or related_words_due()):
-            self.stdout.write(f"Related words: {related_words_refresh()}.")
+        # Due also after an upgrade that left every vector current; not while the
+        # model fails (the failed movies are the report).
+        if not report.failed and (
+            (which == "all" and report.embedded) or related_words_due()
+        ):
+            try:
+                self.stdout.write(f"Related words: {related_words_refresh()}.")
+            except Exception as exc:
+                raise CommandError(
+                    f"The vectors are written; the related words failed ({exc}): "
+                    "run `manage.py related_words` to retry"
+                ) from exc
         if report.failed:
             raise CommandError(
                 f"{report.failed} movies failed; run again to retry them"
