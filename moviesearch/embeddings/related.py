@@ -122,7 +122,6 @@ def related_words_refresh(*, max_movies: int = MAX_MOVIES) -> RelatedWordsBuild:
         for lexeme, near in related.items()
         for other, cosine in near.items()
     ]
-    corpus = Corpus.objects.filter(pk=1).first()
     with transaction.atomic():
         with connection.cursor() as cursor:  # two builds write in turn, the last wins
             cursor.execute(_TURN_SQL)
@@ -132,7 +131,7 @@ def related_words_refresh(*, max_movies: int = MAX_MOVIES) -> RelatedWordsBuild:
         build = RelatedWordsBuild.objects.create(
             model=encoder.model_identity(),
             words=len(words),
-            documents=corpus.documents if corpus else 0,
+            documents=_documents(),
             built_at=timezone.now(),
         )
     log.info(
@@ -144,12 +143,22 @@ def related_words_refresh(*, max_movies: int = MAX_MOVIES) -> RelatedWordsBuild:
     return build
 
 
-def related_words_due() -> bool:
-    """Whether the related lexemes are missing, made by another model, or from a
-    catalogue GROWTH smaller or larger (two small reads, no model loaded)."""
-    build = RelatedWordsBuild.objects.order_by("-built_at").first()
+def latest_build() -> RelatedWordsBuild | None:
+    return RelatedWordsBuild.objects.order_by("-built_at").first()
+
+
+def _documents() -> int:
+    """The lexical index's movies (its Corpus row, kept by triggers)."""
     corpus = Corpus.objects.filter(pk=1).first()
-    documents = corpus.documents if corpus else 0
+    return corpus.documents if corpus else 0
+
+
+def related_words_due(build: RelatedWordsBuild | None = None) -> bool:
+    """Whether the related lexemes (`build`: the latest_build(), read when not
+    given) are missing, made by another model, or from a catalogue GROWTH smaller
+    or larger (small reads, no model loaded)."""
+    build = build or latest_build()
+    documents = _documents()
     if build is None:
         return documents > 0
     if build.model != encoder.model_identity():

@@ -9,8 +9,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from moviesearch.catalogue import catalogue, movie_model, value
-from moviesearch.embeddings.models import Fact, RelatedLexeme
-from moviesearch.sql import with_tables
+from moviesearch.embeddings.models import Fact
+from moviesearch.search.lexical import query_lexemes_sql
 
 # Private-use characters mark the matched words, so that the overview can be
 # escaped as a whole before they become <mark> elements: only <mark> is markup.
@@ -101,16 +101,11 @@ def _facts(entities, movies: list) -> dict[int, set[tuple[int, str]]]:
     return found
 
 
-# The query's lexemes and their related ones, any of them (NULL when the words
-# are all stop words: no headline).
+# Any of the lexemes BM25 read (NULL when the words are all stop words: no
+# headline).
 _QUERY_SQL = """(
   SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | '))
-  FROM (
-    SELECT unnest(tsvector_to_array(to_tsvector('english'::regconfig, %s)))
-    UNION
-    SELECT related FROM {related}
-    WHERE lexeme = ANY(tsvector_to_array(to_tsvector('english'::regconfig, %s)))
-  ) AS l(lexeme)
+  FROM ({lexemes}) AS l(lexeme, weight)
 )"""
 
 
@@ -123,7 +118,7 @@ def _snippets(text: str, ids: list[int]) -> dict[int, str]:
     # words related to them that BM25 read (moviesearch.search.lexical: "attorney"
     # for "lawyer"), in the same statement.
     query = RawSQL(
-        with_tables(_QUERY_SQL, related=RelatedLexeme),
+        _QUERY_SQL.format(lexemes=query_lexemes_sql()),
         [" ".join(words)] * 2,
         output_field=SearchQueryField(),
     )

@@ -40,18 +40,26 @@ WORD = re.compile(r"\w+")
 # postings by an index-only scan of (lexeme, impact DESC) give a first score; the
 # best of those and the `also` movies are then scored over all the query's words
 # by the primary key (lexeme, movie).
-_WORDS = """
+# The query's lexemes (weight 1) and their related ones (moviesearch.embeddings.
+# related), as (lexeme, weight) rows; two parameters, the words twice: each
+# expression a constant the planner folds, so the related ones are read by the
+# primary key.
+_QUERY_LEXEMES = """
+    SELECT unnest(tsvector_to_array(to_tsvector('english'::regconfig, %s))), 1.0::float8
+    UNION ALL
+    SELECT related, {related_weight} * similarity FROM {related}
+    WHERE lexeme = ANY(tsvector_to_array(to_tsvector('english'::regconfig, %s)))
+"""
+_WORDS = (
+    """
 WITH stats AS (
   SELECT greatest(max(documents), 1)::float8 AS n,
          coalesce(max(length / nullif(documents, 0)), 1.0) AS avgdl
   FROM {corpus}
 ), weighted AS (
-  SELECT lexeme, max(weight) AS weight FROM (
-    SELECT unnest(tsvector_to_array(to_tsvector('english'::regconfig, %s))), 1.0::float8
-    UNION ALL
-    SELECT related, {related_weight} * similarity FROM {related}
-    WHERE lexeme = ANY(tsvector_to_array(to_tsvector('english'::regconfig, %s)))
-  ) AS w(lexeme, weight) GROUP BY lexeme
+  SELECT lexeme, max(weight) AS weight FROM ("""
+    + _QUERY_LEXEMES
+    + """  ) AS w(lexeme, weight) GROUP BY lexeme
 ), q AS MATERIALIZED (
   SELECT w.lexeme, w.weight * ln(1.0 + (s.n - l.df + 0.5) / (l.df + 0.5)) AS idf,
          CASE WHEN w.weight >= 1.0 THEN {per_word} ELSE {per_related} END AS reads
@@ -61,6 +69,7 @@ WITH stats AS (
     WHERE l.lexeme = w.lexeme AND l.df > 0 LIMIT 1
   ) AS l
 )"""
+)
 _SQL = (
     _WORDS
     + """, first AS (
@@ -112,6 +121,12 @@ def _sql(template: str, **parts) -> str:
         related_weight=RELATED_WEIGHT,
         **parts,
     )
+
+
+def query_lexemes_sql() -> str:
+    """SQL of the (lexeme, weight) rows BM25 ranks a query by: its own lexemes and
+    their related ones. Parameters: the words, twice."""
+    return _sql(_QUERY_LEXEMES)
 
 
 def bm25_scores(queryset, text: str, limit: int, *, also=()) -> dict[int, float]:

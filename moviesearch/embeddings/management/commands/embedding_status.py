@@ -2,8 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from moviesearch.catalogue import movie_model
 from moviesearch.embeddings.encoder import model_identity
-from moviesearch.embeddings.models import RelatedWordsBuild
-from moviesearch.embeddings.related import related_words_due
+from moviesearch.embeddings.related import latest_build, related_words_due
 
 
 class Command(BaseCommand):
@@ -22,8 +21,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Model: {model_identity()}")
         for name in ("current", "stale", "missing"):
             self.stdout.write(f"{name:>8}: {counts[name]}")
-        build = RelatedWordsBuild.objects.order_by("-built_at").first()
-        due = " (due for a rebuild)" if related_words_due() else ""
+        build = latest_build()
+        due = " (due for a rebuild)" if related_words_due(build) else ""
         self.stdout.write(f"Related words: {build or 'none yet'}{due}")
         behind = counts["stale"] + counts["missing"]
         if max_not_current is not None and behind > max_not_current:
