@@ -18,8 +18,10 @@ def catalogue(demo_catalogue, fake_encoder):
 
 def test_search_shape(client, catalogue):
     body = client.get("/api/search", {"q": "space station", "limit": 3}).json()
-    assert set(body) == {"query", "mode", "page", "limit", "results", "understood"}
-    assert body["understood"] == []  # nothing to correct in "space station"
+    keys = {"query", "mode", "page", "limit", "results", "understood", "corrected"}
+    assert set(body) == keys
+    # Nothing to correct in "space station".
+    assert body["understood"] == [] and body["corrected"] == []
     assert (body["query"], body["mode"], body["page"], body["limit"]) == (
         "space station", "hybrid", 1, 3,
     )  # fmt: skip

@@ -11,6 +11,7 @@ from catalog.models import Movie
 from moviesearch.quality.metrics import retrieval_metrics
 from moviesearch.quality.models import Judgment, SavedQuery
 from moviesearch.quality.queries import (
+    EVALUATION_ONLY,
     FAMILIES,
     generate_queries,
     heldout_entities,
@@ -69,7 +70,8 @@ def test_heldout_entities_is_seeded_and_never_empty_or_everything():
 def test_generation_is_deterministic_and_split_by_entity(demo_catalogue):
     queries = generate_queries(seed=7)
     assert queries == generate_queries(seed=7)
-    assert {q.family for q in queries} == set(FAMILIES) - {"plot"}  # no Wikipedia
+    # No Wikipedia file: no plot families.
+    assert {q.family for q in queries} == set(FAMILIES) - set(EVALUATION_ONLY)
     train = {q.entity for q in queries if q.split == "train"}
     heldout = {q.entity for q in queries if q.split == "heldout"}
     assert train and heldout and not train & heldout
@@ -147,6 +149,28 @@ def test_a_queries_file_may_name_the_films_by_title(indexed_demo, jsonl):
     assert query.relevant == (Movie.objects.get(title="Alien").pk,)
     report = evaluate_json("--queries", str(path), "--modes", "keyword")
     assert report["queries"] == 1
+
+
+def test_evaluate_can_misspell_every_query(indexed_demo, jsonl):
+    from moviesearch.quality.management.commands.evaluate import misspelled
+
+    alien = Movie.objects.get(title="Alien")
+    path = jsonl(
+        [
+            {"query": "alien aboard a spaceship", "relevant": [alien.pk]},
+            {"query": "a b c", "relevant": [alien.pk]},  # no word to misspell
+        ],
+        "q.jsonl",
+    )
+    [typed] = misspelled(read_queries_file(path), seed=42)
+    assert typed.family == "file_misspelled" and typed.relevant == (alien.pk,)
+    words = typed.query.split()
+    assert words[:3] == ["alien", "aboard", "a"] and words[3] != "spaceship"
+    assert len(words[3]) >= len("spaceship") - 1 and words[3][0] == "s"
+    report = evaluate_json("--queries", str(path), "--modes", "keyword", "--misspell")
+    assert report["queries"] == 1
+    # Measured under its own family, the film still found.
+    assert row(report, "file_misspelled", "keyword")["recall@100"] == 1.0
 
 
 def test_staff_judge_results_in_the_admin_and_evaluate_uses_them(indexed_demo, client):

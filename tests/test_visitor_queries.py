@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from rapidfuzz.distance import OSA
 
 from catalog.models import Movie
 from moviesearch.embeddings.models import Name
@@ -191,6 +192,19 @@ def test_plot_clause_has_names_and_title_words_removed(make_movie, tmp_path):
     assert plots[(harbour.pk,)].entity == "title:the lost harbour"
     assert plots[(night.pk,)].query == story.rstrip(".")
     assert of(generate_queries(seed=1), "plot") == []  # no file given: no plot
+    # plot_misspelled: the same clauses, one typo in the longest word (a letter
+    # dropped or two adjacent letters swapped, never the first letter).
+    wrong = {
+        q.relevant: q
+        for q in of(generate_queries(seed=1, wikipedia=path), "plot_misspelled")
+    }
+    assert set(wrong) == set(plots)
+    for key, q in wrong.items():
+        typed, meant = q.query.split(" "), plots[key].query.split(" ")
+        assert len(typed) == len(meant) and q.entity == plots[key].entity
+        [(bad, good)] = [(a, b) for a, b in zip(typed, meant, strict=True) if a != b]
+        assert len(good) == max(len(w) for w in meant) and bad[0] == good[0]
+        assert OSA.distance(bad, good) == 1 and len(bad) >= len(good) - 1
 
 
 def demo_leads(tmp_path):
@@ -220,7 +234,7 @@ def test_split_is_by_entity_across_all_families(demo_catalogue, tmp_path):
     titles = {q.entity for q in of(queries, "title")}
     directors = {q.entity for q in of(queries, "director")}
     for q in queries:
-        if q.family in ("overview", "plot"):
+        if q.family in ("overview", "plot", "plot_misspelled"):
             assert q.entity in titles and len(q.relevant) == 1
             title = Movie.objects.get(pk=q.relevant[0]).title
             assert q.entity == f"title:{normalise_title(title)}"
@@ -238,10 +252,11 @@ def test_split_is_by_entity_across_all_families(demo_catalogue, tmp_path):
 def test_training_never_sees_plot_queries(demo_catalogue, tmp_path):
     from moviesearch.quality.training import document_texts
 
-    assert "plot" in EVALUATION_ONLY and "plot" not in TRAINING_FAMILIES
+    for family in ("plot", "plot_misspelled"):
+        assert family in EVALUATION_ONLY and family not in TRAINING_FAMILIES
     path = demo_leads(tmp_path)
     queries = generate_queries(seed=7, split="train", wikipedia=path)
-    plots = {q.query for q in of(queries, "plot")}
+    plots = {q.query for q in queries if q.family in EVALUATION_ONLY}
     assert plots  # handed to training_pairs all the same ...
     pairs = training_pairs(queries, document_texts())
     assert {text for text, _ in pairs} & plots == set()  # ... and dropped
@@ -358,7 +373,7 @@ def test_evaluate_runs_the_new_families(indexed_demo, tmp_path):
         "evaluate", "--modes", "keyword", "--limit-per-family", "1", "--no-judged",
         "--no-progress", stdout=out, stderr=err,
     )  # fmt: skip
-    assert "Skipping the plot family: no file at" in err.getvalue()
+    assert "Skipping the plot, plot_misspelled families: no file at" in err.getvalue()
     lines = out.getvalue().splitlines()
     assert "accuracy@1" in lines[1].split()
     families = {line.split()[0] for line in lines[3:]}

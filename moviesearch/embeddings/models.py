@@ -176,6 +176,31 @@ class RelatedLexeme(models.Model):
         return f"{self.lexeme} → {self.related} ({self.similarity:.2f})"
 
 
+class Word(models.Model):
+    """A word of the catalogue's story vocabulary (the related words' build:
+    titles, genres, keywords, taglines, overviews; in ≥ 2 movies), its full-text
+    lexeme and how many movies' texts have it: a query's word that no movie has is
+    read as the nearest of these (moviesearch.search.spelling: "lawer" → "lawyer").
+    Rebuilt as a whole with the related lexemes."""
+
+    word = models.TextField(primary_key=True)
+    lexeme = models.TextField()
+    movies = models.IntegerField(help_text="Movies whose text has the word.")
+
+    class Meta:
+        indexes = [
+            # A misspelled word's candidates by pg_trgm similarity (`%`).
+            GinIndex(
+                OpClass("word", name="gin_trgm_ops"),
+                name="word_trgm",
+                fastupdate=False,
+            ),
+        ]
+
+    def __str__(self):
+        return self.word
+
+
 class RelatedWordsBuild(models.Model):
     """The last build of the related lexemes (one row): by which model, from how
     many words, and the corpus size then (a grown catalogue is rebuilt)."""

@@ -12,7 +12,9 @@ moviesearch.search.lexical adds them to a query at a fraction of their weight
 
 The table is rebuilt as a whole: by `reindex` and the worker's sweep when it is
 missing, made by another model or the catalogue has grown by GROWTH since, and by
-`manage.py related_words`."""
+`manage.py related_words`. The same build keeps the vocabulary's words
+(embeddings.models.Word), which moviesearch.search.spelling reads a query's
+misspelled words against."""
 
 import logging
 import re
@@ -25,7 +27,12 @@ from django.utils import timezone
 from moviesearch.catalogue import movie_model
 from moviesearch.embeddings import encoder
 from moviesearch.embeddings.documents import movie_document
-from moviesearch.embeddings.models import Corpus, RelatedLexeme, RelatedWordsBuild
+from moviesearch.embeddings.models import (
+    Corpus,
+    RelatedLexeme,
+    RelatedWordsBuild,
+    Word,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +110,9 @@ def related_words_refresh(*, max_movies: int = MAX_MOVIES) -> RelatedWordsBuild:
     counts = vocabulary(max_movies=max_movies)
     words = [w for w, n in counts.most_common(MAX_WORDS) if n >= MIN_MOVIES]
     lexemes = lexemes_of(words)
+    spelled = [
+        Word(word=w, lexeme=lexemes[w], movies=counts[w]) for w in words if w in lexemes
+    ]
     # A lexeme stands for its common words: "dream" and "dreams", "lie", "lies"
     # and "lying", not a rare word the snowball stemmer gives the same lexeme
     # ("man" and "manning", "love" and "lovely"), whose neighbours differ
@@ -127,6 +137,8 @@ def related_words_refresh(*, max_movies: int = MAX_MOVIES) -> RelatedWordsBuild:
             cursor.execute(_TURN_SQL)
         RelatedLexeme.objects.all().delete()
         RelatedLexeme.objects.bulk_create(rows, batch_size=5000)
+        Word.objects.all().delete()
+        Word.objects.bulk_create(spelled, batch_size=5000)
         RelatedWordsBuild.objects.all().delete()
         build = RelatedWordsBuild.objects.create(
             model=encoder.model_identity(),

@@ -159,3 +159,6 @@ def plot_queries(f, rows, *, seed: int):
         if clauses:
             clause = _rng(seed, "plot", pk).choice(clauses)
             yield "plot", f"title:{key[0]}", clause, {pk}
+            wrong = misspell(clause, rng=_rng(seed, "plot_misspelled", pk))
+            if wrong:
+                yield "plot_misspelled", f"title:{key[0]}", wrong, {pk}

@@ -88,7 +88,10 @@ def search(request):
         }
         for r in result.understood
     ]
-    if result.understood:
+    body["corrected"] = [
+        {"typed": typed, "word": word} for typed, word in result.corrected.items()
+    ]
+    if result.understood or result.corrected:
         body["message"] = result.understood_message
     return JsonResponse(body)
 

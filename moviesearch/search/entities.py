@@ -21,6 +21,7 @@ from moviesearch.search.people import (
     unknown_words,
     word_counts,
 )
+from moviesearch.search.spelling import corrections
 
 WORD = re.compile(r"[\w'’.-]+")
 DIRECTOR_HINTS = {"directed", "director", "directors", "by", "filmmaker"}
@@ -98,6 +99,9 @@ class Entities:
     keyword_words: dict[int, frozenset[str]] = field(default_factory=dict)
     # Content words no movie's text has: misspelled, most likely ("interstelar").
     unknown: frozenset[str] = frozenset()
+    # Those of them read as a word of the catalogue (search.spelling: "lawer" →
+    # "lawyer"), none a misspelled name.
+    spelled: dict[str, str] = field(default_factory=dict)
 
     def __bool__(self):
         return bool(
@@ -194,9 +198,7 @@ def recognise(text: str) -> Entities:
     the query, and the share of the query they explain."""
     # Words as typed ("alzheimer's disease" is a keyword) and without a possessive
     # ("Hitchcock's films" names Hitchcock).
-    typed = [w.strip(".'’").casefold() for w in WORD.findall(text)][:40]
-    typed = [w for w in typed if _bare(w)]
-    words = [_bare(w) for w in typed]
+    typed, words = _words(text)
     found = Entities()
     if not words:
         return found
@@ -247,10 +249,13 @@ def recognise(text: str) -> Entities:
         covered |= {w for w in words if DECADE.search(w) or w.rstrip("'’s").isdigit()}
     stop, df = word_counts(list(dict.fromkeys(content)))
     found.unknown = frozenset(unknown_words(content, stop, df))
+    spelled = corrections([w for w in content if w in found.unknown])
     if not found.people:
         named = covered.union(*found.keyword_words.values())
         rest = [w for w in content if w not in named]
-        resolved = resolve(rest, role=found.role, text=text, stop=stop, df=df)
+        resolved = resolve(
+            rest, role=found.role, text=text, stop=stop, df=df, spelled=spelled
+        )
         for resolution in resolved:
             found.people[resolution.person_id] = resolution.name
             found.resolutions.append(resolution)
@@ -275,7 +280,25 @@ def recognise(text: str) -> Entities:
         if len(them.keywords) == 1 and set(content) <= explained:
             found = them
     found.content, found.covered = tuple(content), frozenset(covered)
+    names = {w for r in found.resolutions for w in r.typed.split()}
+    found.spelled = {k: v for k, v in spelled.items() if k not in names}
     return found
+
+
+def misspelled(text: str) -> dict[str, str]:
+    """The query's misspelled words and the catalogue's words meant (recognise's
+    `spelled`, without looking for names)."""
+    content = list(dict.fromkeys(_content(_words(text)[1])))
+    stop, df = word_counts(content)
+    return corrections(unknown_words(content, stop, df))
+
+
+def _words(text: str) -> tuple[list[str], list[str]]:
+    """The query's words as typed (lower case, "alzheimer's") and without a
+    possessive ("hitchcock's" → "hitchcock"), at most 40."""
+    typed = [w.strip(".'’").casefold() for w in WORD.findall(text)][:40]
+    typed = [w for w in typed if _bare(w)]
+    return typed, [_bare(w) for w in typed]
 
 
 def _phrases(words, typed) -> set[str]:

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from moviesearch.catalogue import catalogue, movie_model, value
 from moviesearch.embeddings.models import Fact
 from moviesearch.search.lexical import query_lexemes_sql
+from moviesearch.search.spelling import corrected
 
 # Private-use characters mark the matched words, so that the overview can be
 # escaped as a whole before they become <mark> elements: only <mark> is markup.
@@ -34,6 +35,8 @@ def explain_results(*, text: str, movies: list, entities=None) -> None:
         from moviesearch.search.entities import recognise
 
         entities = recognise(text)
+    # Misspelled words as read ("lawer" → "lawyer"): the overview says "lawyer".
+    text = corrected(text, getattr(entities, "spelled", None) or {})
     snippets = _snippets(text, [m.pk for m in movies])
     facts = _facts(entities, movies)
     wanted = _normal(text)

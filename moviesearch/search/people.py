@@ -177,11 +177,20 @@ def unknown_words(words: list[str], stop: set[str], df: dict) -> list[str]:
 
 
 def resolve(
-    words: list[str], *, role: str | None, text: str, stop: set[str], df: dict
+    words: list[str],
+    *,
+    role: str | None,
+    text: str,
+    stop: set[str],
+    df: dict,
+    spelled=frozenset(),
 ) -> list[Resolution]:
     """People meant by these content words (lower-cased, in query order) that named
     nobody in full: misspelled names first, then surnames. `stop` and `df` are
-    word_counts() of (at least) these words."""
+    word_counts() of (at least) these words; `spelled`, the unknown words a typo
+    from a catalogue word (search.spelling): a name's word merely similar to them
+    is not taken for theirs ("lawer" is "lawyer", not Jennifer Lawrence), a name a
+    typo from them, or a span of a name, still is ("nolna", "christopher nlan")."""
     words = [w for w in words if NAME_WORD.fullmatch(w) and len(w) >= 3]
     if not words:
         return []
@@ -203,7 +212,7 @@ def resolve(
         named=short or capitalised,
         stop=stop,
         alone=short or cued,
-        taken=_typed(found),
+        taken=_typed(found) | set(spelled),
     )
     taken = _typed(found)
     surnames = [

@@ -25,7 +25,7 @@ from pgvector.django import CosineDistance
 
 from moviesearch.catalogue import catalogue
 from moviesearch.embeddings.models import Fact
-from moviesearch.search import entities
+from moviesearch.search import entities, spelling
 from moviesearch.search.framing import liked_title
 from moviesearch.search.lexical import bm25_of, bm25_scores, matches_anything
 from moviesearch.search.people import person_credits
@@ -105,13 +105,14 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
         people={k: v for k, v in found.people.items() if k not in corrected},
         resolutions=[r for r in found.resolutions if r.how == "surname"],
     )
+    read = spelling.corrected(text, found.spelled)  # "lawer" read as "lawyer"
     named = []
     if used.people:
         literal = entities.Entities(
             people=used.people, role=found.role, years=found.years
         )
         named = entity_ranked(queryset, literal, limit)
-    scores = bm25_scores(queryset, text, limit, also=named)
+    scores = bm25_scores(queryset, read, limit, also=named)
     top = max(scores.values(), default=0.0)
     for pk in named:
         scores[pk] = scores.get(pk, 0.0) + top * found.share**2
@@ -272,6 +273,13 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
         return liked
     vector = query_vector_soon(text)  # encoded while the lexical side is asked
     if mode == "semantic":
+        # A misspelled word ("lawer") is read as the word meant, the vector of the
+        # text so corrected; not a misspelled name ("christopher nlan" is no
+        # "plan": recognise leaves the words a name took), asked only then.
+        spelled = entities.misspelled(text) and entities.recognise(text).spelled
+        if spelled:
+            text = spelling.corrected(text, spelled)
+            vector = query_vector_soon(text)
         # Nearest vectors exist for any text, nonsense too: a query none of whose
         # words (or names) the catalogue knows has no results; each of its words is
         # unknown, so it may be a misspelled title.
@@ -282,7 +290,9 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
             or entities.recognise(text)
         ):
             return Ranked([], {})
-        return semantic_ranked(queryset, vector.result(), depth)
+        ranked = semantic_ranked(queryset, vector.result(), depth)
+        ranked.found = entities.Entities(spelled=spelled) if spelled else None
+        return ranked
     return hybrid_ranked(queryset, text, vector, window)
 
 
@@ -324,10 +334,15 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     if not titles and found.unknown and not (found.people and found.share >= 1.0):
         titles = near_titles(queryset, text)
         if titles:
-            found = entities.Entities()
+            found = entities.Entities(spelled=found.spelled)
+    # A misspelled word ("lawer") is read as the word meant, by BM25 and by the
+    # vector, encoded again from the text so corrected.
+    read = spelling.corrected(text, found.spelled)
+    if found.spelled:
+        pending = query_vector_soon(read)
     # BM25's best and their stored vectors need no query vector: asked while it is
     # encoded (at 12k, ~3 of a hybrid search's ~9 ms of SQL), unless it is cached.
-    early = None if pending.ready else bm25_scores(queryset, text, window)
+    early = None if pending.ready else bm25_scores(queryset, read, window)
     stored = stored_vectors([*(early or ()), *titles])
     vector = pending.result()
     semantic = semantic_ranked(queryset, vector, window)
@@ -357,12 +372,12 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     explained = _explained(found, named)
     if by_fame:
         named.sort(key=lambda pk: -explained[pk])  # all keywords, then some
-    lexical = _lexical(queryset, text, window, early, also=[*semantic.ids, *named])
+    lexical = _lexical(queryset, read, window, early, also=[*semantic.ids, *named])
     if not lexical and not named and not titles:
         # Nothing the query says is among these movies: no results, unless filters
         # narrowed them and the catalogue knows the words (semantic mode's rule),
         # where the nearest in meaning are what the visitor asked for.
-        if not (queryset.query.has_filters() and matches_anything(text)):
+        if not (queryset.query.has_filters() and matches_anything(read)):
             return Ranked([], {}, found)
     pool = {*semantic.scores, *lexical, *named, *titles}
     cosine = dict(semantic.scores)

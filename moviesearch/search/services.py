@@ -18,17 +18,24 @@ class SearchResult:
     # Names the query gave in part or misspelled, and whom they were taken to mean
     # (moviesearch.search.people.Resolution).
     understood: list = field(default_factory=list)
+    # Misspelled words read as the catalogue's ({"lawer": "lawyer"}).
+    corrected: dict = field(default_factory=dict)
 
     @property
     def understood_message(self) -> str:
         """What was assumed, e.g. "Showing films by Christopher Nolan (you typed
-        “christopher nlan”)"."""
-        return "; ".join(
+        “christopher nlan”)", "Showing results for “lawyer” (you typed “lawer”)"."""
+        people = [
             f"Showing films by {r.name} ("
             + ("you typed" if r.how == "misspelling" else "for")
             + f" “{r.typed}”)"
             for r in self.understood
-        )
+        ]
+        words = [
+            f"Showing results for “{word}” (you typed “{typed}”)"
+            for typed, word in self.corrected.items()
+        ]
+        return "; ".join([*people, *words])
 
 
 def movies_search(*, params: SearchParams) -> SearchResult:
@@ -65,7 +72,8 @@ def movies_search(*, params: SearchParams) -> SearchResult:
     found = getattr(movies, "found", None)
     explain_results(text=params.q, movies=movies, entities=found)
     understood = list(found.resolutions) if found else []
-    return SearchResult(movies, mode, notice, understood=understood)
+    spelled = dict(found.spelled) if found is not None else {}
+    return SearchResult(movies, mode, notice, understood=understood, corrected=spelled)
 
 
 def _is_model_failure(exc: Exception) -> bool:

@@ -1,4 +1,6 @@
 import json
+import random
+from dataclasses import replace
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -6,12 +8,14 @@ from tqdm import tqdm
 from moviesearch.embeddings.encoder import model_identity
 from moviesearch.quality.evaluation import ModeUnavailable, evaluate, format_table
 from moviesearch.quality.queries import (
+    EVALUATION_ONLY,
     FAMILIES,
     SPLITS,
     generate_queries,
     judged_queries,
     read_queries_file,
 )
+from moviesearch.quality.visitor_queries import misspell
 from moviesearch.quality.wikipedia import wikipedia_path
 from moviesearch.search.ranking import MODES
 
@@ -63,6 +67,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Leave out the saved queries judged in the admin.",
         )
+        parser.add_argument(
+            "--misspell",
+            action="store_true",
+            help="Measure each query with one typo in its longest word (a letter "
+            "dropped or two swapped, seeded), as family <family>_misspelled.",
+        )
         output = parser.add_mutually_exclusive_group()
         output.add_argument("--json", action="store_true")
         output.add_argument("--markdown", action="store_true")
@@ -79,23 +89,28 @@ class Command(BaseCommand):
         else:
             families = o["families"] or list(FAMILIES)
             wikipedia = wikipedia_path(o["wikipedia"])
-            if "plot" in families and not wikipedia.is_file():
+            plots = [f for f in families if f in EVALUATION_ONLY]
+            if plots and not wikipedia.is_file():
                 if o["families"] or o["wikipedia"]:
                     raise CommandError(f"--wikipedia: no file at {wikipedia}")
-                self.stderr.write(f"Skipping the plot family: no file at {wikipedia}")
-                families.remove("plot")
+                self.stderr.write(
+                    f"Skipping the {', '.join(plots)} families: no file at {wikipedia}"
+                )
+                families = [f for f in families if f not in EVALUATION_ONLY]
             try:
                 queries = generate_queries(
                     seed=o["seed"],
                     split=o["split"],
                     limit_per_family=o["limit_per_family"] or None,
                     families=families,
-                    wikipedia=wikipedia if "plot" in families else None,
+                    wikipedia=wikipedia if plots else None,
                 )
             except (OSError, ValueError) as exc:
                 raise CommandError(f"--wikipedia: {exc}") from exc
             if not o["no_judged"]:
                 queries += judged_queries()
+        if o["misspell"]:
+            queries = misspelled(queries, seed=o["seed"])
         if not queries:
             raise CommandError("No queries: is the catalogue empty?")
         bar = tqdm(
@@ -120,3 +135,16 @@ class Command(BaseCommand):
             return
         self.stdout.write(" ".join(f"{k}={v}" for k, v in info.items()))
         self.stdout.write(format_table(rows, markdown=o["markdown"]))
+
+
+def misspelled(queries, *, seed: int) -> list:
+    """Each query with one typo in its longest word (visitor_queries.misspell, seeded
+    by the query), in family <family>_misspelled; a query with no word of four
+    letters or more is left out."""
+    out = []
+    for q in queries:
+        rng = random.Random(f"{seed}\x00misspell\x00{q.query}")
+        wrong = misspell(q.query, rng=rng)
+        if wrong:
+            out.append(replace(q, query=wrong, family=f"{q.family}_misspelled"))
+    return out
