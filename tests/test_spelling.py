@@ -107,3 +107,32 @@ def test_a_misspelled_description_ranks_as_spelled_right(embedded_demo):
     assert typed["results"][0]["title"] == "The Kid"
     ranked = [(r["title"], r["score"]) for r in typed["results"]]
     assert ranked == [(r["title"], r["score"]) for r in right["results"]]
+
+
+@pytest.fixture
+def typed_genres(make_movie, fake_encoder):
+    for i in range(8):
+        make_movie(f"Punch {i}", genres=["Action"], popularity=i)
+    for i in range(2):
+        make_movie(f"Fright {i}", genres=["Horror"], popularity=10 + i)
+        make_movie(f"Song {i}", cast=["Hoyt Axton"], overview="A singer.")
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    related_words_refresh()
+
+
+def test_a_misspelled_genre_is_read_as_the_genre(typed_genres):
+    # Read again as corrected: the genre's films, best known first, as for
+    # "horror movies" (not a title like "Home Movie" by similarity).
+    body = api_search("horor movies")
+    assert body["corrected"] == [{"typed": "horor", "word": "horror"}]
+    assert [r["title"] for r in body["results"]] == ["Fright 1", "Fright 0"]
+    assert body["results"] == api_search("horror movies")["results"]
+
+
+def test_a_typo_of_a_common_word_is_not_a_rare_surname(typed_genres):
+    # "acton" is a typo from "action" (8 movies) and from Axton (2 credits):
+    # the surname rule (credits ≥ 30 % of the word's movies) says the word.
+    body = api_search("acton movies")
+    assert body["understood"] == []
+    assert body["corrected"] == [{"typed": "acton", "word": "action"}]
+    assert {r["title"] for r in body["results"]} == {f"Punch {i}" for i in range(8)}

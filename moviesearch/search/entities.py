@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 
 from moviesearch.catalogue import catalogue
 from moviesearch.embeddings.models import Name
+from moviesearch.search import spelling
 from moviesearch.search.lexical import FILLER
 from moviesearch.search.people import (
     POSSESSIVE,
@@ -21,7 +22,6 @@ from moviesearch.search.people import (
     unknown_words,
     word_counts,
 )
-from moviesearch.search.spelling import corrections
 
 WORD = re.compile(r"[\w'’.-]+")
 DIRECTOR_HINTS = {"directed", "director", "directors", "by", "filmmaker"}
@@ -192,7 +192,7 @@ def _role(words: set[str]) -> str | None:
     return None
 
 
-def recognise(text: str) -> Entities:
+def recognise(text: str, *, spell: bool = True) -> Entities:
     """Find people (full names 2-4 words, else a surname or a misspelled name),
     genre names, catalogue keywords named after "about" (1-3 words) and a decade in
     the query, and the share of the query they explain."""
@@ -249,12 +249,12 @@ def recognise(text: str) -> Entities:
         covered |= {w for w in words if DECADE.search(w) or w.rstrip("'’s").isdigit()}
     stop, df = word_counts(list(dict.fromkeys(content)))
     found.unknown = frozenset(unknown_words(content, stop, df))
-    spelled = corrections([w for w in content if w in found.unknown])
+    typos = spelling.meant([w for w in content if w in found.unknown]) if spell else {}
     if not found.people:
         named = covered.union(*found.keyword_words.values())
         rest = [w for w in content if w not in named]
         resolved = resolve(
-            rest, role=found.role, text=text, stop=stop, df=df, spelled=spelled
+            rest, role=found.role, text=text, stop=stop, df=df, spelled=typos
         )
         for resolution in resolved:
             found.people[resolution.person_id] = resolution.name
@@ -281,7 +281,13 @@ def recognise(text: str) -> Entities:
             found = them
     found.content, found.covered = tuple(content), frozenset(covered)
     names = {w for r in found.resolutions for w in r.typed.split()}
-    found.spelled = {k: v for k, v in spelled.items() if k not in names}
+    spelled = {k: word for k, (word, _) in typos.items() if k not in names}
+    if spelled:
+        # Read again as corrected: "horor movies" names the genre Horror, "zombei
+        # movies" the keyword zombie. The words no movie has stay those typed
+        # (a misspelled title is still looked for).
+        again = recognise(spelling.corrected(text, spelled), spell=False)
+        found = replace(again, unknown=found.unknown, spelled=spelled)
     return found
 
 
@@ -290,7 +296,7 @@ def misspelled(text: str) -> dict[str, str]:
     `spelled`, without looking for names)."""
     content = list(dict.fromkeys(_content(_words(text)[1])))
     stop, df = word_counts(content)
-    return corrections(unknown_words(content, stop, df))
+    return spelling.corrections(unknown_words(content, stop, df))
 
 
 def _words(text: str) -> tuple[list[str], list[str]]:

@@ -183,14 +183,17 @@ def resolve(
     text: str,
     stop: set[str],
     df: dict,
-    spelled=frozenset(),
+    spelled=None,
 ) -> list[Resolution]:
     """People meant by these content words (lower-cased, in query order) that named
     nobody in full: misspelled names first, then surnames. `stop` and `df` are
     word_counts() of (at least) these words; `spelled`, the unknown words a typo
-    from a catalogue word (search.spelling): a name's word merely similar to them
-    is not taken for theirs ("lawer" is "lawyer", not Jennifer Lawrence), a name a
-    typo from them, or a span of a name, still is ("nolna", "christopher nlan")."""
+    from a catalogue word, with that word and its movies (search.spelling.meant):
+    a name's word merely similar to them is not taken for theirs ("lawer" is
+    "lawyer", not Jennifer Lawrence), nor a surname a typo from them that is rarer
+    than the word ("acton" is "action", not Hoyt Axton: _typo_surnames); a span of
+    a name still is ("christopher nlan")."""
+    spelled = spelled or {}
     words = [w for w in words if NAME_WORD.fullmatch(w) and len(w) >= 3]
     if not words:
         return []
@@ -203,7 +206,9 @@ def resolve(
     unknown = unknown_words(words, stop, df)
     found = _edited(words, unknown, text, role)
     found += _typo_surnames(
-        [w for w in unknown if (short or w in cued) and w not in _typed(found)], role
+        [w for w in unknown if (short or w in cued) and w not in _typed(found)],
+        role,
+        spelled,
     )
     found += _misspellings(
         words,
@@ -368,7 +373,7 @@ def _edited(words: list[str], unknown: list[str], text: str, role) -> list[Resol
     return out
 
 
-def _typo_surnames(words: list[str], role) -> list[Resolution]:
+def _typo_surnames(words: list[str], role, spelled=None) -> list[Resolution]:
     """People whose surname is one typo (a letter dropped, added or changed, or two
     adjacent letters swapped: optimal string alignment distance 1, rapidfuzz) from
     an unknown word alone ("kubirck", "nolna", "scorcese"), the most prominent."""
@@ -400,11 +405,23 @@ def _typo_surnames(words: list[str], role) -> list[Resolution]:
             for w, pk, name, surname in rows
             if w == word
             and bearing[surname] >= SURNAME_SHARE * max(df.get(surname, 0), 1)
+            and _rarer_than(word, surname, bearing[surname], spelled or {})
         ]
         best = _best(near, role, word, "misspelling")
         if best:
             out.append(best)
     return out
+
+
+def _rarer_than(word: str, surname: str, credits: int, spelled: dict) -> bool:
+    """Whether a typo of `word` reads as this surname rather than as the catalogue
+    word it is a typo of (`spelled`: search.spelling.meant), by the surname rule:
+    the credits of the people bearing it are at least SURNAME_SHARE of the movies
+    whose text has the word ("acton": Hoyt Axton's 4 credits against the 2,654
+    movies saying "action")."""
+    if word not in spelled or spelled[word][0] == surname:
+        return True
+    return credits >= SURNAME_SHARE * spelled[word][1]
 
 
 def _misspellings(

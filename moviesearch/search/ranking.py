@@ -11,6 +11,7 @@
   what it describes; an exact title outranks all. `manage.py evaluate` measures
   each family of queries."""
 
+import re
 from dataclasses import dataclass, field, replace
 
 from django.db.models import (
@@ -116,7 +117,7 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
     top = max(scores.values(), default=0.0)
     for pk in named:
         scores[pk] = scores.get(pk, 0.0) + top * found.share**2
-    for pk in exact_titles(queryset, text):
+    for pk in exact_titles(queryset, read):
         scores[pk] = scores.get(pk, 0.0) + top + 1.0
     return Ranked(_sorted(scores)[:limit], scores, used, set(named))
 
@@ -242,6 +243,24 @@ def near_titles(queryset, text: str) -> dict[int, float]:
     )
 
 
+def _typo_titles(queryset, text: str, near: dict[int, float]) -> dict[int, float]:
+    """Those of the `near` titles the query is one typo from (optimal string
+    alignment, rapidfuzz; lower case, punctuation left out)."""
+    from rapidfuzz.distance import OSA
+
+    if not near:
+        return {}
+    title = catalogue().title
+    typed = _plain(text)
+    rows = queryset.filter(pk__in=list(near)).values_list("pk", title)
+    kept = {pk for pk, name in rows if OSA.distance(typed, _plain(name)) <= 1}
+    return {pk: sim for pk, sim in near.items() if pk in kept}
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", str(text).casefold()).split())
+
+
 def fuse(rankings: list[tuple[Ranked, float]]) -> Ranked:
     """Weighted Reciprocal Rank Fusion."""
     scores: dict[int, float] = {}
@@ -326,18 +345,23 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     exact-title boosts (see the module docstring). The query's vector is encoded
     while the names and titles it holds are looked up."""
     found = entities.recognise(text)
-    # An exact title outranks all; a misspelled one by its similarity, the most
-    # similar first, unless the query is all a person's name ("christopher nlan",
-    # "hitchcok"); a title is then no misspelled person ("jurasic park").
-    titles = dict.fromkeys(exact_titles(queryset, text), 1.0)
+    # A misspelled word ("lawer") is read as the word meant: by the titles, BM25
+    # and the vector, encoded again from the text so corrected.
+    read = spelling.corrected(text, found.spelled)
+    # An exact title outranks all ("the godfahter" read as The Godfather); a
+    # misspelled one by its similarity, the most similar first, unless the query
+    # is all a person's name ("christopher nlan", "hitchcok"; a title is then no
+    # misspelled person: "jurasic park"). Where the corrected words name a genre,
+    # a keyword or a person, only a title the whole query is a typo from ("the
+    # dark hors" is The Dark Hours, "horor movies" no Home Movie).
+    titles = dict.fromkeys(exact_titles(queryset, read), 1.0)
     exact = bool(titles)
     if not titles and found.unknown and not (found.people and found.share >= 1.0):
         titles = near_titles(queryset, text)
+        if found.spelled and found:
+            titles = _typo_titles(queryset, text, titles)
         if titles:
             found = entities.Entities(spelled=found.spelled)
-    # A misspelled word ("lawer") is read as the word meant, by BM25 and by the
-    # vector, encoded again from the text so corrected.
-    read = spelling.corrected(text, found.spelled)
     if found.spelled:
         pending = query_vector_soon(read)
     # BM25's best and their stored vectors need no query vector: asked while it is

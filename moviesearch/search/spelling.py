@@ -49,6 +49,12 @@ CROSS JOIN LATERAL (
 def corrections(words) -> dict[str, str]:
     """{typed word: the vocabulary word meant} for these unknown (lower-case) words
     that have one (see the module docstring)."""
+    return {typed: word for typed, (word, _) in meant(words).items()}
+
+
+def meant(words) -> dict[str, tuple[str, int]]:
+    """corrections(), each word meant with the number of movies whose text has
+    it."""
     from rapidfuzz.distance import OSA, JaroWinkler
 
     words = [w for w in dict.fromkeys(words) if w.isalpha()]
@@ -69,7 +75,7 @@ def corrections(words) -> dict[str, str]:
         key = (-JaroWinkler.similarity(typed, word), -movies, word)
         if typed not in best or key < best[typed]:
             best[typed] = key
-    return {typed: key[2] for typed, key in best.items()}
+    return {typed: (key[2], -key[1]) for typed, key in best.items()}
 
 
 def corrected(text: str, spelled: dict[str, str]) -> str:
