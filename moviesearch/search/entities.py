@@ -249,9 +249,14 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
         covered |= {w for w in words if DECADE.search(w) or w.rstrip("'’s").isdigit()}
     stop, df = word_counts(list(dict.fromkeys(content)))
     found.unknown = frozenset(unknown_words(content, stop, df))
-    typos = spelling.meant([w for w in content if w in found.unknown]) if spell else {}
+    # Words read as names ("romcom", a keyword no movie's text holds) stay typed.
+    named = covered.union(*found.keyword_words.values())
+    typos = {}
+    if spell:
+        typos = spelling.meant(
+            [w for w in content if w in found.unknown and w not in named]
+        )
     if not found.people:
-        named = covered.union(*found.keyword_words.values())
         rest = [w for w in content if w not in named]
         resolved = resolve(
             rest, role=found.role, text=text, stop=stop, df=df, spelled=typos

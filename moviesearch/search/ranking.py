@@ -96,7 +96,8 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
     people the query names as typed (a full name, or a surname: "Hitchcock films")
     raised by the best score times the share of the query the names explain, squared
     (as hybrid's entity boost). Misspelled names are hybrid's business: keyword mode
-    matches the words typed."""
+    matches the names typed. A misspelled word (search.spelling) is read as the word
+    meant, for BM25 and the exact title."""
     found = entities.recognise(text)
     corrected = {r.person_id for r in found.resolutions if r.how != "surname"}
     # What this mode used, for the page's reasons and `understood` (explain would
@@ -295,7 +296,8 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
         # A misspelled word ("lawer") is read as the word meant, the vector of the
         # text so corrected; not a misspelled name ("christopher nlan" is no
         # "plan": recognise leaves the words a name took), asked only then.
-        spelled = entities.misspelled(text) and entities.recognise(text).spelled
+        found = entities.recognise(text) if entities.misspelled(text) else None
+        spelled = found.spelled if found is not None else {}
         if spelled:
             text = spelling.corrected(text, spelled)
             vector = query_vector_soon(text)
@@ -310,7 +312,9 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
         ):
             return Ranked([], {})
         ranked = semantic_ranked(queryset, vector.result(), depth)
-        ranked.found = entities.Entities(spelled=spelled) if spelled else None
+        # What was read, for the page's reasons (the names the corrected query
+        # holds) and `corrected`; this mode claims no person (`understood`).
+        ranked.found = replace(found, resolutions=[]) if spelled else None
         return ranked
     return hybrid_ranked(queryset, text, vector, window)
 
@@ -323,6 +327,11 @@ def _liked(queryset, text: str, depth: int) -> Ranked | None:
     if not title or exact_titles(queryset.model.objects.all(), text):
         return None
     seeds = exact_titles(queryset.model.objects.all(), title)
+    if not seeds:  # "movies like interstelar"
+        fixed = spelling.corrected(title, entities.misspelled(title))
+        seeds = (
+            exact_titles(queryset.model.objects.all(), fixed) if fixed != title else []
+        )
     if not seeds:
         return None
     movie = (
@@ -382,7 +391,7 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
         # A title of the query's very words, punctuation aside, is the query's:
         # "friendship" is the film Friendship! before the films tagged so, "it s a
         # disaster" It's a Disaster before the films tagged "disaster".
-        same = [pk for pk, sim in near_titles(queryset, text).items() if sim >= 0.99]
+        same = [pk for pk, sim in near_titles(queryset, read).items() if sim >= 0.99]
         titles, exact = dict.fromkeys(same, 1.0), bool(same)
     if by_fame:
         role = found.role or (_main_role(found) if found.people else None)

@@ -62,12 +62,19 @@ def meant(words) -> dict[str, tuple[str, int]]:
         return {}
     sql = with_tables(_SQL, word=Word).format(candidates=CANDIDATES)
     with transaction.atomic(), connection.cursor() as cursor:
+        # Lowered for this statement only: inside a caller's transaction the
+        # savepoint would not scope it, so the previous value is put back.
         cursor.execute(
-            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+            "SELECT current_setting('pg_trgm.similarity_threshold'), "
+            "set_config('pg_trgm.similarity_threshold', %s, true)",
             [str(SIMILARITY)],
         )
+        previous = cursor.fetchone()[0]
         cursor.execute(sql, [words])
         rows = cursor.fetchall()
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [previous]
+        )
     best: dict[str, tuple] = {}
     for typed, word, movies in rows:
         if word == typed or OSA.distance(typed, word, score_cutoff=TYPOS) > TYPOS:
@@ -75,7 +82,7 @@ def meant(words) -> dict[str, tuple[str, int]]:
         key = (-JaroWinkler.similarity(typed, word), -movies, word)
         if typed not in best or key < best[typed]:
             best[typed] = key
-    return {typed: (key[2], -key[1]) for typed, key in best.items()}
+    return {t: (best[t][2], -best[t][1]) for t in words if t in best}  # as asked
 
 
 def corrected(text: str, spelled: dict[str, str]) -> str:
@@ -86,4 +93,5 @@ def corrected(text: str, spelled: dict[str, str]) -> str:
     pattern = re.compile(
         r"\b(" + "|".join(re.escape(w) for w in spelled) + r")\b", re.IGNORECASE
     )
-    return pattern.sub(lambda m: spelled[m.group(0).casefold()], text)
+    # Matched ignoring case, "THEİF" is no key as it casefolds: left as typed.
+    return pattern.sub(lambda m: spelled.get(m.group(0).casefold(), m.group(0)), text)

@@ -140,9 +140,11 @@ class Command(BaseCommand):
 def misspelled(queries, *, seed: int) -> list:
     """Each query with one typo in its longest word (visitor_queries.misspell, seeded
     by the query), in family <family>_misspelled; a query with no word of four
-    letters or more is left out."""
+    letters or more, or of a family misspelled already, is left out."""
     out = []
     for q in queries:
+        if q.family.endswith("_misspelled"):  # misspelled already: left out
+            continue
         rng = random.Random(f"{seed}\x00misspell\x00{q.query}")
         wrong = misspell(q.query, rng=rng)
         if wrong:
