@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.test import Client
 
 from catalog.models import Movie
@@ -44,6 +45,19 @@ def test_the_word_a_typo_away_sharing_the_most_trigrams(db):
     )
     # Matched ignoring case, "THEİF" does not casefold to "theif": left as typed.
     assert corrected("theif THEİF", {"theif": "thief"}) == "thief THEİF"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_statement_of_a_session_may_correct_and_restores_the_threshold():
+    # Before pg_trgm's first use in a session its threshold setting does not
+    # exist yet; the lowered one is put back after.
+    words(lawyer=10, later=40)
+    connection.close()
+    with transaction.atomic():
+        assert corrections(["lawer"]) == {"lawer": "lawyer"}
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW pg_trgm.similarity_threshold")
+            assert float(cursor.fetchone()[0]) == pytest.approx(0.3)
 
 
 @pytest.fixture

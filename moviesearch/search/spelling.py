@@ -63,10 +63,11 @@ def meant(words) -> dict[str, tuple[str, int]]:
     sql = with_tables(_SQL, word=Word).format(candidates=CANDIDATES)
     with transaction.atomic(), connection.cursor() as cursor:
         # Lowered for this statement only: inside a caller's transaction the
-        # savepoint would not scope it, so the previous value is put back.
+        # savepoint would not scope it, so the previous value is put back (0.3,
+        # pg_trgm's default, before the extension's first use in the session).
         cursor.execute(
-            "SELECT current_setting('pg_trgm.similarity_threshold'), "
-            "set_config('pg_trgm.similarity_threshold', %s, true)",
+            "SELECT coalesce(current_setting('pg_trgm.similarity_threshold', true),"
+            " '0.3'), set_config('pg_trgm.similarity_threshold', %s, true)",
             [str(SIMILARITY)],
         )
         previous = cursor.fetchone()[0]
