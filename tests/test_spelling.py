@@ -69,7 +69,12 @@ def lawyers(make_movie, fake_encoder):
     make_movie("Night Job", overview="A thief robs a bank at night.")
     for i in range(2):
         make_movie(f"Hunger {i}", cast=["Jennifer Lawrence"], overview="A contest.")
-        make_movie(f"Memento {i}", directors=["Christopher Nolan"], overview="A maze.")
+        make_movie(
+            f"Memento {i}",
+            genres=["Thriller"],
+            directors=["Christopher Nolan"],
+            overview="A maze.",
+        )
         make_movie(f"Heist {i}", overview="A crew with a plan.")
     movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
     related_words_refresh()
@@ -105,8 +110,15 @@ def test_a_misspelled_name_is_no_misspelled_word(lawyers, mode):
 
 def test_a_corrected_semantic_search_still_says_why(lawyers):
     call_command("reindex", "--no-progress", stdout=StringIO())  # fake vectors
-    body = api_search("christopher nolan theif", mode="semantic")
+    # The genre keeps the two films (an exact scan), whatever fake vectors are near.
+    response = Client().get(
+        "/api/search",
+        {"q": "christopher nolan theif", "mode": "semantic", "genre": "Thriller"},
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
     assert body["corrected"] == [{"typed": "theif", "word": "thief"}]
+    assert {r["title"] for r in body["results"]} == {"Memento 0", "Memento 1"}
     because = {r["title"]: r["because"] for r in body["results"]}
     assert "Directed by Christopher Nolan" in because["Memento 0"]
     assert body["understood"] == []  # semantic mode claims no person
