@@ -1,7 +1,15 @@
 """Raw SQL takes its table names from the models' `_meta`, never spelled out: the
 plugin's app labels (and a host's table names) decide them."""
 
-from django.db import connection
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+
+# pg_trgm's thresholds before the extension's first use in a session defines them.
+TRIGRAM_DEFAULTS = {
+    "pg_trgm.similarity_threshold": "0.3",
+    "pg_trgm.word_similarity_threshold": "0.6",
+}
 
 
 def quote(name: str) -> str:
@@ -51,3 +59,18 @@ def analyze(*models) -> None:
         cursor.execute(
             f"{command} " + ", ".join(map(connection.ops.quote_name, sorted(tables)))
         )
+
+
+@contextmanager
+def trigram_threshold(setting: str, value: float):
+    """A cursor in a transaction (a savepoint inside a caller's) whose pg_trgm
+    `setting` is `value`, the previous value put back after: SET LOCAL lasts to
+    the end of the outermost transaction, which a savepoint does not scope."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(current_setting(%s, true), %s), set_config(%s, %s, true)",
+            [setting, TRIGRAM_DEFAULTS[setting], setting, str(value)],
+        )
+        previous = cursor.fetchone()[0]
+        yield cursor
+        cursor.execute("SELECT set_config(%s, %s, true)", [setting, previous])

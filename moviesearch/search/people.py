@@ -9,12 +9,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.functions import Lower
 
 from moviesearch.catalogue import catalogue, movie_model
 from moviesearch.embeddings.models import Fact, Lexeme, Name
-from moviesearch.sql import with_tables
+from moviesearch.sql import trigram_threshold, with_tables
 
 # A misspelled pair of words must be this similar (pg_trgm similarity) to a whole
 # name: less when one of them is in no movie's text (surely misspelled), more when
@@ -112,8 +112,8 @@ EDIT_DISTANCE = 2
 EDIT_SPAN = 4  # words: "paul thomas anedrson", "gil ctaes jr."
 
 # People whose surname (the last word of the name) is near an unknown word (the
-# trigram index answers `<%` under a lowered threshold, set for the statement's
-# transaction); _typo_surnames keeps those one typo away.
+# trigram index answers `<%` under a threshold lowered for the statement:
+# moviesearch.sql.trigram_threshold); _typo_surnames keeps those one typo away.
 _TYPO_SQL = """
 SELECT w.typed, p.id, p.name, split_part(lower(p.name), ' ', -1)
 FROM unnest(%s::text[]) AS w(typed)
@@ -381,12 +381,10 @@ def _typo_surnames(words: list[str], role, spelled=None) -> list[Resolution]:
 
     if not words:
         return []
-    with transaction.atomic():
-        _fetch(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-            [str(TYPO_WORD_SIMILARITY)],
-        )
-        rows = _fetch(_TYPO_SQL, [words])
+    setting = "pg_trgm.word_similarity_threshold"
+    with trigram_threshold(setting, TYPO_WORD_SIMILARITY) as cursor:
+        cursor.execute(with_tables(_TYPO_SQL, name=Name), [words])
+        rows = cursor.fetchall()
     rows = [r for r in rows if OSA.distance(r[0], r[3]) <= 1]
     if not rows:
         return []

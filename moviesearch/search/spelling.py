@@ -6,14 +6,14 @@ is of the corrected text, and the visitor is told ("Showing results for “lawye
 A word is taken for misspelled when no movie's text has it (search.people.
 unknown_words: four letters or more, no stop word). Its candidates are the
 vocabulary's words (embeddings.models.Word: the story words of the related words'
-build) similar to it by pg_trgm (`%` on the word_trgm index, under a threshold
-lowered for the statement's transaction: two swapped letters break three trigrams,
-"theif" is 0.2 similar to "thief"), kept when one typo away (optimal string
-alignment distance, rapidfuzz: a letter dropped, added or changed, or two adjacent
-letters swapped). The most similar by Jaro-Winkler wins (it weighs a shared
-beginning and forgives a swap: "lawer" is 0.96 similar to "lawyer", 0.89 to
-"later" and "laser"), then the most common. Chosen on the catalogue's own text: with
-one typo in the longest word of the first three sentences of each TMDB overview (as
+build) similar to it by pg_trgm (`%` on the word_trgm index, the threshold lowered
+for the statement by moviesearch.sql.trigram_threshold: two swapped letters break
+three trigrams, "theif" is 0.2 similar to "thief"), kept when one typo away (optimal
+string alignment distance, rapidfuzz: a letter dropped, added or changed, or two
+adjacent letters swapped). The most similar by Jaro-Winkler wins (it weighs a shared
+beginning and forgives a swap: "lawer" is 0.96 similar to "lawyer", 0.89 to "later"
+and "laser"), then the most common. Chosen on the catalogue's own text: with one
+typo in the longest word of the first three sentences of each TMDB overview (as
 evaluate's misspelled family makes them), 17,343 typed words were in no movie's text
 and had a candidate; this read 16,950 of them as the word meant (97.7 %), against
 16,455 taking the most similar trigrams and 16,638 the most common word. Two typos
@@ -24,10 +24,8 @@ every word, and a query of nonsense still finds nothing."""
 
 import re
 
-from django.db import connection, transaction
-
 from moviesearch.embeddings.models import Word
-from moviesearch.sql import with_tables
+from moviesearch.sql import trigram_threshold, with_tables
 
 SIMILARITY = 0.2  # pg_trgm similarity a candidate needs (the index's threshold)
 TYPOS = 1  # optimal string alignment distance from the word meant
@@ -61,21 +59,9 @@ def meant(words) -> dict[str, tuple[str, int]]:
     if not words:
         return {}
     sql = with_tables(_SQL, word=Word).format(candidates=CANDIDATES)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Lowered for this statement only: inside a caller's transaction the
-        # savepoint would not scope it, so the previous value is put back (0.3,
-        # pg_trgm's default, before the extension's first use in the session).
-        cursor.execute(
-            "SELECT coalesce(current_setting('pg_trgm.similarity_threshold', true),"
-            " '0.3'), set_config('pg_trgm.similarity_threshold', %s, true)",
-            [str(SIMILARITY)],
-        )
-        previous = cursor.fetchone()[0]
+    with trigram_threshold("pg_trgm.similarity_threshold", SIMILARITY) as cursor:
         cursor.execute(sql, [words])
         rows = cursor.fetchall()
-        cursor.execute(
-            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [previous]
-        )
     best: dict[str, tuple] = {}
     for typed, word, movies in rows:
         if word == typed or OSA.distance(typed, word, score_cutoff=TYPOS) > TYPOS:
