@@ -174,13 +174,17 @@ def _bare(word: str) -> str:
 
 
 def _longest(phrases: set[str]) -> set[str]:
-    """Drop a phrase contained in a longer one ("friendship" in "male friendship",
-    "alzheimer" in "alzheimer's disease")."""
-    bare = {q: " ".join(_bare(w) for w in q.split()) for q in phrases}
+    """Drop a phrase contained in one of more words, a plural as its singular
+    ("friendship" in "male friendship", "alzheimer" in "alzheimer's disease",
+    "friends" in "best friend"); "zombie" and "zombies" both stay."""
+    bare = {q: " ".join(_singular(w) for w in q.split()) for q in phrases}
     return {
         p
         for p in phrases
-        if not any(p != q and f" {bare[p]} " in f" {bare[q]} " for q in phrases)
+        if not any(
+            len(q.split()) > len(p.split()) and f" {bare[p]} " in f" {bare[q]} "
+            for q in phrases
+        )
     }
 
 
@@ -282,7 +286,10 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
         )
         _genres_in_keywords(them)
         explained = covered.union(*them.keyword_words.values())
-        if len(them.keywords) == 1 and set(content) <= explained:
+        # One keyword, in the singular or the plural or both ("zombie movies":
+        # the films tagged "zombie" or "zombies").
+        one = {key.rstrip("s") for key in them.keywords.values()}
+        if len(one) == 1 and set(content) <= explained:
             found = them
     found.content, found.covered = tuple(content), frozenset(covered)
     names = {w for r in found.resolutions for w in r.typed.split()}
@@ -314,9 +321,11 @@ def _words(text: str) -> tuple[list[str], list[str]]:
 
 def _phrases(words, typed) -> set[str]:
     """The query's phrases that may be catalogue keywords: 1-3 words, as typed or
-    without a possessive, and a plural's singular."""
+    without a possessive, and a word's singular and plural (TMDB tags 6 films
+    "zombie" and 67 "zombies")."""
     phrases = _ngrams(words, 1, 3) | _ngrams(typed, 1, 3)
     phrases |= {w.rstrip("s") for w in words if len(w) > 3}
+    phrases |= {w + "s" for w in words if len(w) > 3 and not w.endswith("s")}
     return phrases - ARTICLES
 
 
@@ -335,11 +344,14 @@ def _keywords(
     `taken`, each starting and ending with a word of `edges` (None: any word), and
     a phrase holding a `genre` word only if another is its own ("cold war movies",
     not "war movies"), and the query's words each explains."""
+    ends = None if edges is None else {_singular(w) for w in edges}
     phrases = {
         p
         for p in _phrases(words, typed)
         if not taken.intersection(p.split())
-        and (edges is None or {_bare(p.split()[0]), _bare(p.split()[-1])} <= edges)
+        and (
+            ends is None or {_singular(p.split()[0]), _singular(p.split()[-1])} <= ends
+        )
         and (not genre.intersection(p.split()) or set(p.split()) - genre)
     }
     rows = [(pk, key) for pk, key in candidates if key in phrases]
@@ -347,8 +359,13 @@ def _keywords(
     found.keywords = {pk: key for pk, key in rows if key in kept}
     for pk, key in found.keywords.items():
         found.keyword_words[pk] = frozenset(_bare(w) for w in key.split()) | {
-            w for w in words if w.rstrip("s") == key
+            w for w in words if w.rstrip("s") in (key, key.rstrip("s"))
         }
+
+
+def _singular(word: str) -> str:
+    """A word without a possessive or a plural's "s" ("zombies" as "zombie")."""
+    return _bare(word).rstrip("s")
 
 
 def _genres_in_keywords(found: Entities) -> None:

@@ -21,7 +21,7 @@ from django.db.models import (
     Q,
     Subquery,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from pgvector.django import CosineDistance
 
 from moviesearch.catalogue import catalogue
@@ -98,7 +98,10 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
     (as hybrid's entity boost). Misspelled names are hybrid's business: keyword mode
     matches the names typed. A misspelled word (search.spelling) is read as the word
     meant, for BM25 and the exact title."""
-    found = entities.recognise(text)
+    # A title typed as one word is that title, no misspelled name or word
+    # ("antman" is Ant-Man, not Robert Altman; "xmen" X-Men, not "men").
+    joined = joined_titles(queryset, text)
+    found = entities.Entities() if joined else entities.recognise(text)
     corrected = {r.person_id for r in found.resolutions if r.how != "surname"}
     # What this mode used, for the page's reasons and `understood` (explain would
     # otherwise recognise the query again): the people named as typed.
@@ -118,7 +121,7 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
     top = max(scores.values(), default=0.0)
     for pk in named:
         scores[pk] = scores.get(pk, 0.0) + top * found.share**2
-    for pk in exact_titles(queryset, read):
+    for pk in [*exact_titles(queryset, read), *joined]:
         scores[pk] = scores.get(pk, 0.0) + top + 1.0
     return Ranked(_sorted(scores)[:limit], scores, used, set(named))
 
@@ -214,6 +217,37 @@ def exact_titles(queryset, text: str) -> list[int]:
     return list(queryset.filter(match).values_list("pk", flat=True)[:100])
 
 
+# The marks a title may join its parts with where a visitor types a one-word query
+# ("ironman" is Iron Man, "xmen" X-Men, "walle" and "wall-e" WALL·E): a space, a
+# hyphen, a middle dot, an apostrophe, a full stop or a colon.
+JOINERS = ("", " ", "-", "·", "'", ".", ". ", ": ")
+JOINED_LENGTH = (3, 24)  # letters and digits of a word to try
+
+
+def joined_titles(queryset, text: str) -> list[int]:
+    """Movies whose title (or original title) is the one-word query written with a
+    space or a mark inside it, but not as typed (exact_titles has those):
+    "ironman" Iron Man, "xmen" X-Men, "antman" Ant-Man, "wall-e" WALL·E. One
+    statement on the UPPER(title) indexes: every way of splitting the word once."""
+    word, titles = text.strip().casefold(), catalogue().titles
+    plain = "".join(ch for ch in word if ch.isalnum())
+    low, high = JOINED_LENGTH
+    if not titles or len(word.split()) != 1 or not low <= len(plain) <= high:
+        return []
+    forms = {plain} | {
+        plain[:i] + joiner + plain[i:]
+        for i in range(1, len(plain))
+        for joiner in JOINERS
+    }
+    forms.discard(word)
+    upper = sorted(form.upper() for form in forms)
+    match = Q()
+    for i, name in enumerate(titles):
+        queryset = queryset.alias(**{f"_joined{i}": Upper(name)})
+        match |= Q(**{f"_joined{i}__in": upper})
+    return list(queryset.filter(match).values_list("pk", flat=True)[:100])
+
+
 # A query with an unknown word this similar (pg_trgm similarity, whole strings) to
 # a title is taken for that title misspelled: "interstelar" to "interstellar",
 # "inceptoin" to "inception" (0.43), "the matirx" to "the matrix" (0.47); a
@@ -296,7 +330,11 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
         # A misspelled word ("lawer") is read as the word meant, the vector of the
         # text so corrected; not a misspelled name ("christopher nlan" is no
         # "plan": recognise leaves the words a name took), asked only then.
-        found = entities.recognise(text) if entities.misspelled(text) else None
+        found = (
+            entities.recognise(text)
+            if entities.misspelled(text) and not joined_titles(queryset, text)
+            else None
+        )
         spelled = found.spelled if found is not None else {}
         if spelled:
             text = spelling.corrected(text, spelled)
@@ -307,6 +345,7 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
         if not (
             matches_anything(text)
             or exact_titles(queryset, text)
+            or joined_titles(queryset, text)
             or near_titles(queryset, text)
             or entities.recognise(text)
         ):
@@ -353,7 +392,10 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     """Convex fusion of BM25 and cosine over both sides' candidates, with entity and
     exact-title boosts (see the module docstring). The query's vector is encoded
     while the names and titles it holds are looked up."""
-    found = entities.recognise(text)
+    # A title typed as one word ("ironman", "xmen", "wall-e") is that title, no
+    # misspelled name or word ("antman" is Ant-Man, not Robert Altman).
+    joined = joined_titles(queryset, text)
+    found = entities.Entities() if joined else entities.recognise(text)
     # A misspelled word ("lawer") is read as the word meant: by the titles, BM25
     # and the vector, encoded again from the text so corrected.
     read = spelling.corrected(text, found.spelled)
@@ -363,7 +405,7 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     # misspelled person: "jurasic park"). Where the corrected words name a genre,
     # a keyword or a person, only a title the whole query is a typo from ("the
     # dark hors" is The Dark Hours, "horor movies" no Home Movie).
-    titles = dict.fromkeys(exact_titles(queryset, read), 1.0)
+    titles = dict.fromkeys([*exact_titles(queryset, read), *joined], 1.0)
     exact = bool(titles)
     if not titles and found.unknown and not (found.people and found.share >= 1.0):
         titles = near_titles(queryset, text)

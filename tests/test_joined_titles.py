@@ -1,0 +1,68 @@
+"""A title typed as one word ("ironman", "xmen", "wall-e"): that title first in
+every mode, no misspelled name or word claimed for it."""
+
+import pytest
+from django.test import Client
+
+from catalog.models import Movie
+from moviesearch.embeddings.related import related_words_refresh
+from moviesearch.embeddings.services import movie_refresh_documents
+from moviesearch.search.ranking import joined_titles
+
+pytestmark = pytest.mark.django_db
+
+
+def api_search(q, mode="hybrid"):
+    response = Client().get("/api/search", {"q": q, "mode": mode, "limit": 5})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.fixture
+def titles(make_movie, fake_encoder):
+    """Titles with a space or a mark inside, a director "antman" is a typo of, a
+    film tagged "men" whose overview says "xmen", and the vocabulary."""
+    films = {
+        title: make_movie(title, overview=f"{title} saves the day.")
+        for title in ("Iron Man", "X-Men", "WALL·E", "Ant-Man", "The Comedy")
+    }
+    for i in range(3):
+        make_movie(f"Short Cuts {i}", directors=["Robert Altman"], overview="A tale.")
+    make_movie("Men at Work", overview="Men at work, ironman training.")
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    related_words_refresh()
+    return films
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "keyword"])
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("ironman", "Iron Man"),  # a word of another film's overview
+        ("xmen", "X-Men"),  # a word in no text: once read as "men"
+        ("walle", "WALL·E"),
+        ("wall-e", "WALL·E"),  # another mark than the title's
+        ("AntMan", "Ant-Man"),  # once Robert Altman misspelled
+    ],
+)
+def test_a_title_typed_as_one_word_comes_first(titles, mode, query, title):
+    body = api_search(query, mode)
+    assert body["results"][0]["title"] == title, [r["title"] for r in body["results"]]
+    assert body["understood"] == [] and body["corrected"] == []
+
+
+@pytest.mark.parametrize("query", ["xmen", "AntMan"])
+def test_semantic_mode_reads_a_joined_title_as_typed(titles, query):
+    # Ranked by the vector alone (fake vectors here), but not read as "men" or as
+    # a misspelled name.
+    body = api_search(query, "semantic")
+    assert body["understood"] == [] and body["corrected"] == []
+
+
+def test_only_a_split_word_is_joined(titles):
+    every = Movie.objects.all()
+    assert joined_titles(every, "ironman") == [titles["Iron Man"].pk]
+    assert joined_titles(every, "comedy") == []  # no "The" put before it
+    assert joined_titles(every, "iron man") == []  # two words: exact_titles' business
+    assert joined_titles(every, "Iron Man") == []  # as typed: exact_titles'
+    assert joined_titles(every.exclude(pk=titles["X-Men"].pk), "xmen") == []
