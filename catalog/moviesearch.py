@@ -12,7 +12,12 @@ class MovieCatalogue(Catalogue):
     title = "title"
     titles = ["title", "original_title"]
     year = "year"
-    popularity = "popularity"
+    # How well known a film is: its TMDB vote count (Movie.fame). TMDB's
+    # `popularity` is a snapshot of the week it was fetched: "90s action movies" in
+    # that order were Run Lola Run, Rumble in the Bronx and Airborne; by votes, The
+    # Matrix, Men in Black and Terminator 2 ("2010 movies": Incendies and Little
+    # White Lies before Inception, against Inception, Iron Man 2, Despicable Me).
+    popularity = "fame"
     votes = "vote_count"
     language = "original_language"
     tmdb_id = "tmdb_id"

@@ -25,6 +25,7 @@ class Bare(MovieCatalogue):
 
 class PopularityOnly(MovieCatalogue):
     votes = ""
+    popularity = "popularity"  # TMDB's (the demo declares fame: votes first)
 
 
 class Unranked(MovieCatalogue):

@@ -191,11 +191,11 @@ def test_a_query_that_is_only_a_name_lists_the_best_known_films_first(
     embedded_demo, query
 ):
     # Neither BM25 nor the vector knows which of a person's films a visitor means
-    # first; the catalogue's popularity does.
+    # first; the catalogue's fame (votes, else popularity) does.
     director = "Christopher Nolan" if "nolan" in query else "Stanley Kubrick"
     films = Movie.objects.filter(
         credits__person__name=director, credits__role="director"
-    ).order_by("-popularity")
+    ).order_by("-fame")
     wanted = list(films.values_list("title", flat=True))
     body = api_search(query, limit=len(wanted))
     assert [r["title"] for r in body["results"]] == wanted
@@ -413,7 +413,7 @@ def test_genres_and_a_decade_list_the_best_known_films_of_all_of_them(embedded_d
     # action films, best known first, are what a visitor means.
     films = Movie.objects.filter(
         genres__name="Action", year__gte=1990, year__lte=1999
-    ).order_by("-popularity", "pk")
+    ).order_by("-fame", "pk")
     wanted = list(films.values_list("title", flat=True))
     assert len(wanted) >= 5
     body = api_search("90s action movies", limit=len(wanted))
@@ -429,9 +429,7 @@ def test_genres_and_a_decade_list_the_best_known_films_of_all_of_them(embedded_d
 def test_a_keyword_named_alone_lists_its_best_known_films(embedded_demo):
     # "superhero movies", with no "about": the films tagged so, best known first;
     # BM25 and the vector favoured titles that say "superhero".
-    films = Movie.objects.filter(keywords__name="superhero").order_by(
-        "-popularity", "pk"
-    )
+    films = Movie.objects.filter(keywords__name="superhero").order_by("-fame", "pk")
     wanted = list(films.values_list("title", flat=True))
     assert len(wanted) >= 5
     assert set(recognise("superhero movies").keywords.values()) == {"superhero"}
@@ -462,7 +460,7 @@ def test_an_exact_title_comes_before_the_films_of_a_keyword_it_names(embedded_de
         assert set(recognise(keyword).keywords.values()) == {keyword}
         [film] = Movie.objects.filter(title=title).values_list("pk", flat=True)
         tagged = Movie.objects.filter(keywords__name=keyword)
-        assert tagged.filter(popularity__gt=Movie.objects.get(pk=film).popularity)
+        assert tagged.filter(fame__gt=Movie.objects.get(pk=film).fame)
         body = api_search(keyword, limit=5)
         assert body["results"][0]["id"] == film, title
         assert set(tagged.values_list("pk", flat=True)) <= {
@@ -479,17 +477,42 @@ def test_a_title_of_the_querys_very_words_comes_before_a_keywords_films(
 
     heist = Keyword.objects.create(name="heist")
     for i in range(3):
-        make_movie(f"Vault {i}", popularity=50 - i).keywords.set([heist])
-    film = make_movie("Heist!", popularity=1)
+        make_movie(f"Vault {i}", vote_count=50 - i).keywords.set([heist])
+    film = make_movie("Heist!", vote_count=1)
     refresh_all()
     assert set(recognise("heist").keywords.values()) == {"heist"}
     ids = [r["id"] for r in api_search("heist")["results"]]
     assert ids[0] == film.pk
     assert ids[1:4] == list(
         Movie.objects.filter(keywords=heist)
-        .order_by("-popularity")
+        .order_by("-fame")
         .values_list("pk", flat=True)
     )
+
+
+def test_a_keyword_in_the_singular_lists_the_films_tagged_in_the_plural_too(
+    make_movie, fake_encoder
+):
+    # TMDB tags 6 films "zombie" and 67 "zombies": "zombie movies" means them all,
+    # the best known first, and so does "zombies".
+    from catalog.models import Keyword
+
+    zombie = Keyword.objects.create(name="zombie")
+    zombies = Keyword.objects.create(name="zombies")
+    make_movie("Shamble", vote_count=5).keywords.set([zombie])
+    for i in range(3):
+        make_movie(f"Outbreak {i}", vote_count=40 - i).keywords.set([zombies])
+    make_movie("Quiet Village", vote_count=90, overview="A quiet village.")
+    refresh_all()
+    wanted = list(
+        Movie.objects.filter(keywords__in=[zombie, zombies])
+        .order_by("-fame")
+        .values_list("pk", flat=True)
+    )
+    for query in ("zombie movies", "zombies", "Zombie films"):
+        assert set(recognise(query).keywords.values()) == {"zombie", "zombies"}
+        ids = [r["id"] for r in api_search(query)["results"]]
+        assert ids[:4] == wanted, query
 
 
 def test_a_person_and_a_genre_list_the_persons_films_of_that_genre(embedded_demo):
@@ -497,7 +520,7 @@ def test_a_person_and_a_genre_list_the_persons_films_of_that_genre(embedded_demo
     films = (
         Movie.objects.filter(genres__name="Crime")
         .filter(credits__person__name="Martin Scorsese", credits__role="director")
-        .order_by("-popularity", "pk")
+        .order_by("-fame", "pk")
     )
     wanted = list(films.values_list("title", flat=True))
     assert len(wanted) >= 3
@@ -524,7 +547,7 @@ def test_a_year_in_a_short_query_is_the_films_year(text, years):
 
 
 def test_a_year_lists_that_years_films(embedded_demo):
-    films = Movie.objects.filter(year=1994).order_by("-popularity", "pk")
+    films = Movie.objects.filter(year=1994).order_by("-fame", "pk")
     wanted = list(films.values_list("title", flat=True))
     assert len(wanted) >= 5
     body = api_search("movies from 1994", limit=len(wanted))
@@ -552,7 +575,7 @@ def test_a_characters_name_is_no_surname(make_movie, fake_encoder):
 
 def test_a_language_named_in_a_short_query_lists_its_films(embedded_demo):
     # "japanese films": films whose original language is Japanese, best known first.
-    films = Movie.objects.filter(original_language="ja").order_by("-popularity", "pk")
+    films = Movie.objects.filter(original_language="ja").order_by("-fame", "pk")
     wanted = list(films.values_list("title", flat=True))
     assert len(wanted) >= 5
     assert recognise("japanese films").languages == ("ja",)

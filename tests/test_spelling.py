@@ -153,9 +153,9 @@ def test_a_misspelled_description_ranks_as_spelled_right(embedded_demo):
 @pytest.fixture
 def typed_genres(make_movie, fake_encoder):
     for i in range(8):
-        make_movie(f"Punch {i}", genres=["Action"], popularity=i)
+        make_movie(f"Punch {i}", genres=["Action"], vote_count=i)
     for i in range(2):
-        make_movie(f"Fright {i}", genres=["Horror"], popularity=10 + i)
+        make_movie(f"Fright {i}", genres=["Horror"], vote_count=10 + i)
         make_movie(f"Song {i}", cast=["Hoyt Axton"], overview="A singer.")
     movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
     related_words_refresh()

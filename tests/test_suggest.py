@@ -19,12 +19,12 @@ def _fresh_cache():
 @pytest.fixture
 def catalogue(make_movie):
     nolan = ["Christopher Nolan"]
-    make_movie("Inception", 2010, ["Science Fiction"], nolan, popularity=30)
-    make_movie("Interstellar", 2014, ["Science Fiction"], nolan, popularity=40)
+    make_movie("Inception", 2010, ["Science Fiction"], nolan, vote_count=30)
+    make_movie("Interstellar", 2014, ["Science Fiction"], nolan, vote_count=40)
     make_movie("The Dark Knight", 2008, ["Action"], nolan, ["Christian Bale"])
     make_movie("Mother Night", 1996, ["Drama"], ["Keith Gordon"], ["Nick Nolte"])
-    make_movie("Star Trek", 2009, ["Science Fiction"], popularity=5)
-    make_movie("Star Wars", 1977, ["Science Fiction"], popularity=50)
+    make_movie("Star Trek", 2009, ["Science Fiction"], vote_count=5)
+    make_movie("Star Wars", 1977, ["Science Fiction"], vote_count=50)
     make_movie("The Godfather", 1972, ["Crime", "Drama"], ["Francis Ford Coppola"])
 
 
@@ -79,7 +79,7 @@ def test_misspellings_are_tolerated(client, catalogue, typed, kind, expected):
 
 
 def test_prefix_matches_come_before_near_misses(client, catalogue, make_movie):
-    make_movie("Interstate 60", 2002, popularity=0.1)
+    make_movie("Interstate 60", 2002, vote_count=0)
     titles = [t["title"] for t in suggest(client, q="interst")["titles"]]
     assert titles[:2] == ["Interstellar", "Interstate 60"]
 

@@ -157,9 +157,10 @@ def cosines(vector, stored: dict) -> dict[int, float]:
 PEOPLE = ["director", "cast"]  # the roles of a person's facts
 
 
-def _popular(spec) -> list[str]:
-    """Most popular first, when the declaration names a popularity field."""
-    return [f"-{spec.popularity}"] if spec.popularity else []
+def _popular(spec) -> list:
+    """Most popular first (a film with no figure last), when the declaration names
+    a popularity field."""
+    return [F(spec.popularity).desc(nulls_last=True)] if spec.popularity else []
 
 
 def _carrying(names, roles):

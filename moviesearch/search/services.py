@@ -3,6 +3,8 @@
 import logging
 from dataclasses import dataclass, field
 
+from django.db.models import F
+
 from moviesearch.catalogue import catalogue, movie_model, value
 from moviesearch.search.explain import explain_results
 from moviesearch.search.params import SearchParams
@@ -44,7 +46,7 @@ def movies_search(*, params: SearchParams) -> SearchResult:
     queryset = params.filter(movie_model().objects.all())
     if not params.q:
         popularity = catalogue().popularity
-        order = [f"-{popularity}"] if popularity else []
+        order = [F(popularity).desc(nulls_last=True)] if popularity else []
         page = list(
             queryset.order_by(*order, "pk").with_facts()[
                 params.offset : params.offset + params.limit

@@ -36,10 +36,10 @@ WORD_SIMILARITY = 0.5
 PREFIX = """
 WITH movie AS (
     SELECT {pk} AS id, {title} AS title, {year} AS year,
-           row_number() OVER (ORDER BY {popularity} + 0 DESC, {pk})
+           row_number() OVER (ORDER BY {popularity} + 0 DESC NULLS LAST, {pk})
     FROM {movie}
     WHERE lower({title}) LIKE %(start)s OR lower({title}) LIKE %(word)s
-    ORDER BY {popularity} + 0 DESC, {pk} LIMIT %(limit)s
+    ORDER BY {popularity} + 0 DESC NULLS LAST, {pk} LIMIT %(limit)s
 ), person AS (
     SELECT p.id, p.name, count(DISTINCT c.movie_id) AS films,
            count(*) FILTER (WHERE c.role = 'director') AS directed,
@@ -68,11 +68,12 @@ ORDER BY 1, 2
 NEAR = """
 WITH movie AS (
     SELECT {pk} AS id, {title} AS title, {year} AS year, row_number() OVER (
-        ORDER BY word_similarity(%(near)s, lower({title})) DESC, {popularity} DESC,
-                 {pk}
+        ORDER BY word_similarity(%(near)s, lower({title})) DESC,
+                 {popularity} DESC NULLS LAST, {pk}
     )
     FROM {movie} WHERE lower({title}) %%> %(near)s
-    ORDER BY word_similarity(%(near)s, lower({title})) DESC, {popularity} DESC, {pk}
+    ORDER BY word_similarity(%(near)s, lower({title})) DESC,
+             {popularity} DESC NULLS LAST, {pk}
     LIMIT %(limit)s
 ), person AS (
     SELECT p.id, p.name, row_number() OVER (
