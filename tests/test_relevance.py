@@ -515,6 +515,22 @@ def test_a_keyword_in_the_singular_lists_the_films_tagged_in_the_plural_too(
         assert ids[:4] == wanted, query
 
 
+def test_two_people_named_list_the_films_they_share_first(make_movie, fake_encoder):
+    # "leonardo dicaprio and kate winslet": Titanic and Revolutionary Road, then
+    # the rest of their films, best known first (Inception had come before them).
+    for i in range(60):  # more of his best-known films than a first page's window
+        make_movie(f"Marquee {i}", cast=["Hollis Brandt"], vote_count=900 - i)
+    make_movie("Solo Turn", cast=["Wren Abernathy"], vote_count=800)
+    shared = [
+        make_movie(f"Duet {i}", cast=["Hollis Brandt", "Wren Abernathy"], vote_count=i)
+        for i in (1, 2)
+    ]
+    refresh_all()
+    for query in ("hollis brandt and wren abernathy", "Brandt Abernathy movies"):
+        ids = [r["id"] for r in api_search(query)["results"]]
+        assert ids[:2] == [shared[1].pk, shared[0].pk], query
+
+
 def test_a_person_and_a_genre_list_the_persons_films_of_that_genre(embedded_demo):
     # "scorsese crime": his crime films, best known first (his others after).
     films = (

@@ -103,6 +103,13 @@ class Entities:
     # "lawyer"), none a misspelled name.
     spelled: dict[str, str] = field(default_factory=dict)
 
+    def person_words(self, person_id: int) -> frozenset[str]:
+        """The query's words that name this person: the name's, or those typed for
+        it (a surname, a misspelling)."""
+        typed = [r.typed for r in self.resolutions if r.person_id == person_id]
+        name = self.people.get(person_id, "")
+        return frozenset(" ".join([name, *typed]).casefold().split())
+
     def __bool__(self):
         return bool(
             self.people or self.genres or self.keywords or self.years or self.languages
@@ -115,13 +122,15 @@ class Entities:
         description."""
         return self.share_with(self.keywords)
 
-    def share_with(self, keyword_ids) -> float:
+    def share_with(self, keyword_ids, *, lacking=frozenset()) -> float:
         """The share of the query explained by its other names and these of its
         keywords: a film carrying one generic keyword ("group") of a long
-        description explains little of it, one carrying most of them much."""
+        description explains little of it, one carrying most of them much.
+        `lacking`: the words of named people a film does not have ("tom hanks and
+        meg ryan": a film of his alone explains half the names)."""
         if not self.content:
             return 1.0 if self else 0.0
-        words = set(self.covered)
+        words = set(self.covered) - set(lacking)
         for pk in keyword_ids:
             words |= self.keyword_words.get(pk, frozenset())
         return sum(w in words for w in self.content) / len(self.content)

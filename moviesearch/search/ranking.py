@@ -172,7 +172,8 @@ def entity_ranked(
     queryset, found: entities.Entities, limit: int, candidates=()
 ) -> list[int]:
     """Movies carrying the named people (else the named genres and keywords) of the
-    named decade: the candidates among them first, then the most famous."""
+    named decade: the candidates among them first, then those of all the people
+    named, then the most famous."""
     spec = catalogue()
     if found.years and spec.year:
         first, last = found.years
@@ -184,9 +185,12 @@ def entity_ranked(
     match = Q()  # only a decade, unless people, genres or keywords are named too
     for genre in found.genres:  # all of them: "romantic comedy", "kubrick horror"
         match &= Q(pk__in=_carrying([genre], ["genre"]))
+    together = Q()  # several people: the films they share first
     if found.people:
         roles = [found.role] if found.role else PEOPLE
         match &= Q(pk__in=_carrying(found.people, roles))
+        for person in found.people if len(found.people) > 1 else ():
+            together &= Q(pk__in=_carrying([person], roles))
     elif found.keywords:
         match &= Q(pk__in=_carrying(found.keywords, ["keyword"]))
     # Two plain queries: ordered by popularity alone, the planner can walk that
@@ -201,9 +205,16 @@ def entity_ranked(
             .order_by(*order)
             .values_list("pk", flat=True)
         )
+    shared = []
+    if together:
+        shared = list(
+            matching.filter(together)
+            .order_by(*order)
+            .values_list("pk", flat=True)[:limit]
+        )
     rest = matching.order_by(*order).values_list("pk", flat=True)
-    ids = dict.fromkeys([*first, *rest[: limit + len(first)]])
-    return list(ids)[: limit + len(candidates)]
+    ids = dict.fromkeys([*first, *shared, *rest[: limit + len(first)]])
+    return list(ids)[: limit + len(candidates) + len(shared)]
 
 
 def exact_titles(queryset, text: str) -> list[int]:
@@ -447,7 +458,7 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
         )
     explained = _explained(found, named)
     if by_fame:
-        named.sort(key=lambda pk: -explained[pk])  # all keywords, then some
+        named.sort(key=lambda pk: -explained[pk])  # all the names, then some
     lexical = _lexical(queryset, read, window, early, also=[*semantic.ids, *named])
     if not lexical and not named and not titles:
         # Nothing the query says is among these movies: no results, unless filters
@@ -518,17 +529,28 @@ def _explained(found: entities.Entities, named: list[int]) -> dict[int, float]:
     """The share of the query each named movie explains: the query's whole share,
     but where keywords were recognised, only those the movie carries count ("a
     group of tourists who meet Nazi zombies": a film tagged "group" alone
-    explains one word of seven, one tagged "zombie", "nazi" and "tourist" four)."""
+    explains one word of seven, one tagged "zombie", "nazi" and "tourist" four),
+    and where several people were, only those it has ("leonardo dicaprio and kate
+    winslet": Titanic explains all of it, Inception half)."""
+    people = found.people if len(found.people) > 1 else {}
     if not named:
         return {}
-    if not found.keywords:
+    if not found.keywords and not people:
         return dict.fromkeys(named, found.share)
     carried: dict[int, set[int]] = {pk: set() for pk in named}
     for movie_id, name_id in Fact.objects.filter(
-        movie_id__in=named, name__in=list(found.keywords), role="keyword"
+        movie_id__in=named, name__in=[*found.keywords, *people]
     ).values_list("movie_id", "name_id"):
         carried[movie_id].add(name_id)
-    return {pk: found.share_with(carried[pk]) for pk in named}
+    words = {pk: found.person_words(pk) for pk in people}
+    shares = {}
+    for pk in named:
+        has = carried[pk] & words.keys()
+        lacking = set().union(*(words[p] for p in words.keys() - has))
+        lacking -= set().union(*(words[p] for p in has))
+        keywords = carried[pk] & found.keywords.keys()
+        shares[pk] = found.share_with(keywords, lacking=lacking)
+    return shares
 
 
 def similar_ranked(queryset, movie, depth: int) -> Ranked:
