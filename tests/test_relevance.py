@@ -515,6 +515,28 @@ def test_a_keyword_in_the_singular_lists_the_films_tagged_in_the_plural_too(
         assert ids[:4] == wanted, query
 
 
+@pytest.mark.parametrize("mode", ["hybrid", "keyword"])
+def test_a_sequels_number_finds_its_roman_numeral(make_movie, fake_encoder, mode):
+    # "the godfather 2" is The Godfather: Part II (Part III had come first).
+    for title in ("Harbor Heist", "Harbor Heist: Part II", "Harbor Heist: Part III"):
+        make_movie(title, overview="A crew robs the harbor.")
+    make_movie("Harbor Heist 2", year=2020, overview="A crew robs the harbor again.")
+    refresh_all()
+    titles = [r["title"] for r in api_search("the harbor heist 3", mode)["results"]]
+    assert titles[0] == "Harbor Heist: Part III", titles
+    titles = [r["title"] for r in api_search("harbor heist 2", mode)["results"]]
+    assert set(titles[:2]) == {"Harbor Heist 2", "Harbor Heist: Part II"}, titles
+
+
+def test_a_number_in_a_description_is_the_storys():
+    from moviesearch.search.lexical import query_text
+
+    assert query_text("rocky 5") == "rocky 5 v"
+    assert query_text("5 friends go camping in the woods") == (
+        "5 friends go camping in woods"
+    )
+
+
 def test_two_people_named_list_the_films_they_share_first(make_movie, fake_encoder):
     # "leonardo dicaprio and kate winslet": Titanic and Revolutionary Road, then
     # the rest of their films, best known first (Inception had come before them).

@@ -33,6 +33,12 @@ FILLER = {
     "show", "me", "find", "some", "like",
 }  # fmt: skip
 WORD = re.compile(r"\w+")
+# A sequel's number as visitors type it and as titles write it: "the godfather 2"
+# is The Godfather: Part II, "rocky 4" Rocky IV. The digit keeps its own weight
+# (Toy Story 2); 1 and 10 are left out ("i" and "x" are words and titles of their
+# own: X-Men).
+SEQUEL_WORDS = 5  # in a longer query a number is the story's ("5 friends go ...")
+ROMAN = dict(zip("23456789", "ii iii iv v vi vii viii ix".split(), strict=True))
 
 # to_tsvector with a constant configuration is immutable: the planner folds the
 # query's lexemes into a constant array. Document frequencies and the corpus size
@@ -104,9 +110,12 @@ UNION
 
 
 def query_text(text: str) -> str:
-    """The words the lexical side ranks by: the query without its framing words."""
+    """The words the lexical side ranks by: the query without its framing words,
+    and in a short query a sequel's number in Roman numerals too."""
     words = WORD.findall(text.casefold())[:MAX_WORDS]
     kept = [w for w in words if w not in FILLER] or words
+    if len(kept) <= SEQUEL_WORDS:
+        kept += [ROMAN[w] for w in kept if w in ROMAN]
     return " ".join(kept)
 
 
