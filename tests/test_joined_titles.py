@@ -21,10 +21,17 @@ def api_search(q, mode="hybrid"):
 @pytest.fixture
 def titles(make_movie, fake_encoder):
     """Titles with a space or a mark inside, a director "antman" is a typo of, a
-    film tagged "men" whose overview says "xmen", and the vocabulary."""
+    film whose overview says "ironman", and the vocabulary."""
     films = {
         title: make_movie(title, overview=f"{title} saves the day.")
-        for title in ("Iron Man", "X-Men", "WALL·E", "Ant-Man", "The Comedy")
+        for title in (
+            "Iron Man",
+            "X-Men",
+            "WALL·E",
+            "Ant-Man",
+            "The Comedy",
+            "The A-Team",
+        )
     }
     for i in range(3):
         make_movie(f"Short Cuts {i}", directors=["Robert Altman"], overview="A tale.")
@@ -43,6 +50,7 @@ def titles(make_movie, fake_encoder):
         ("walle", "WALL·E"),
         ("wall-e", "WALL·E"),  # another mark than the title's
         ("AntMan", "Ant-Man"),  # once Robert Altman misspelled
+        ("ateam", "The A-Team"),  # "The" put back: a word in no movie's text
     ],
 )
 def test_a_title_typed_as_one_word_comes_first(titles, mode, query, title):
@@ -62,7 +70,7 @@ def test_semantic_mode_reads_a_joined_title_as_typed(titles, query):
 def test_only_a_split_word_is_joined(titles):
     every = Movie.objects.all()
     assert joined_titles(every, "ironman") == [titles["Iron Man"].pk]
-    assert joined_titles(every, "comedy") == []  # no "The" put before it
+    assert joined_titles(every, "comedy") == []  # a word: no "The" put before it
     assert joined_titles(every, "iron man") == []  # two words: exact_titles' business
     assert joined_titles(every, "Iron Man") == []  # as typed: exact_titles'
     assert joined_titles(every.exclude(pk=titles["X-Men"].pk), "xmen") == []

@@ -22,6 +22,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='movie',
-            index=models.Index(fields=['-fame', 'id'], include=('year',), name='movie_fame_year'),
+            index=models.Index(models.OrderBy(models.F('fame'), descending=True, nulls_last=True), models.F('id'), include=('year',), name='movie_fame_year'),
         ),
     ]

@@ -239,8 +239,10 @@ JOINED_LENGTH = (3, 24)  # letters and digits of a word to try
 def joined_titles(queryset, text: str) -> list[int]:
     """Movies whose title (or original title) is the one-word query written with a
     space or a mark inside it, but not as typed (exact_titles has those):
-    "ironman" Iron Man, "xmen" X-Men, "antman" Ant-Man, "wall-e" WALL·E. One
-    statement on the UPPER(title) indexes: every way of splitting the word once."""
+    "ironman" Iron Man, "xmen" X-Men, "antman" Ant-Man, "wall-e" WALL·E; and,
+    for a word in no movie's text, with "The" before it too: "lionking" The Lion
+    King, "ateam" The A-Team ("comedy", a word, is not The Comedy). One statement
+    on the UPPER(title) indexes: every way of splitting the word once."""
     word, titles = text.strip().casefold(), catalogue().titles
     plain = "".join(ch for ch in word if ch.isalnum())
     low, high = JOINED_LENGTH
@@ -251,13 +253,26 @@ def joined_titles(queryset, text: str) -> list[int]:
         for i in range(1, len(plain))
         for joiner in JOINERS
     }
+    forms |= {"the " + form for form in forms}
     forms.discard(word)
     upper = sorted(form.upper() for form in forms)
     match = Q()
     for i, name in enumerate(titles):
         queryset = queryset.alias(**{f"_joined{i}": Upper(name)})
         match |= Q(**{f"_joined{i}__in": upper})
-    return list(queryset.filter(match).values_list("pk", flat=True)[:100])
+    rows = list(queryset.filter(match).values_list("pk", *titles)[:100])
+    joined = [row[0] for row in rows if _without_the(row[1:], upper)]
+    if joined or not rows or matches_anything(plain):
+        return joined
+    return [row[0] for row in rows]
+
+
+def _without_the(names, forms) -> bool:
+    """Whether one of a movie's titles is one of these forms without "The"."""
+    return any(
+        str(name).upper() in forms and not str(name).upper().startswith("THE ")
+        for name in names
+    )
 
 
 # A query with an unknown word this similar (pg_trgm similarity, whole strings) to
