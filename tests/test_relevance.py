@@ -515,6 +515,21 @@ def test_a_keyword_in_the_singular_lists_the_films_tagged_in_the_plural_too(
         assert ids[:4] == wanted, query
 
 
+def test_a_title_of_the_querys_words_is_no_surname(make_movie, fake_encoder):
+    # "mr smith goes to washington" had said "Showing films by Denzel Washington".
+    for i in range(3):
+        make_movie(f"Harbour Lights {i}", directors=["Ada Quennell"])
+    film = make_movie("Mr. Blake Goes to Quennell", overview="A clerk goes to town.")
+    refresh_all()
+    assert [r.name for r in recognise("mr blake goes to quennell").resolutions] == [
+        "Ada Quennell"
+    ]
+    body = api_search("mr blake goes to quennell")
+    assert body["results"][0]["id"] == film.pk
+    assert body["understood"] == []
+    assert api_search("quennell")["understood"][0]["person"]["name"] == "Ada Quennell"
+
+
 @pytest.mark.parametrize("mode", ["hybrid", "keyword"])
 def test_a_sequels_number_finds_its_roman_numeral(make_movie, fake_encoder, mode):
     # "the godfather 2" is The Godfather: Part II (Part III had come first).

@@ -51,6 +51,19 @@ def test_a_prefix_offers_the_director_first_with_role_films_and_search(
     assert nolte["url"] == "/?q=movies+starring+Nick+Nolte"
 
 
+def test_a_title_typed_as_one_word_is_offered_first(client, catalogue, make_movie):
+    make_movie("X-Men", 2000, ["Action"])
+    make_movie("WALL·E", 2008, ["Animation"])
+    make_movie("Walled In", 2009, ["Horror"])
+    assert [t["title"] for t in suggest(client, q="xmen")["titles"]] == ["X-Men"]
+    walle = suggest(client, q="walle")["titles"]
+    assert [(t["title"], t["year"]) for t in walle] == [
+        ("WALL·E", 2008),
+        ("Walled In", 2009),
+    ]
+    assert walle[0]["url"].startswith("/movies/")
+
+
 def test_titles_match_at_a_word_start_most_popular_first(client, catalogue):
     body = suggest(client, q="STAR ")
     assert [(t["title"], t["year"]) for t in body["titles"]] == [

@@ -157,7 +157,7 @@ def cosines(vector, stored: dict) -> dict[int, float]:
 PEOPLE = ["director", "cast"]  # the roles of a person's facts
 
 
-def _popular(spec) -> list:
+def fame_order(spec) -> list:
     """Most popular first (a film with no figure last), when the declaration names
     a popularity field."""
     return [F(spec.popularity).desc(nulls_last=True)] if spec.popularity else []
@@ -196,7 +196,7 @@ def entity_ranked(
     # Two plain queries: ordered by popularity alone, the planner can walk that
     # index and stop after `limit` (a genre and a decade match tens of thousands
     # at a million movies: sorting them all took 0.2-0.6 s).
-    order = [*_popular(spec), "pk"]
+    order = [*fame_order(spec), "pk"]
     matching = queryset.filter(match)
     first = []
     if candidates:
@@ -300,7 +300,7 @@ def near_titles(queryset, text: str) -> dict[int, float]:
         .filter(near__trigram_similar=typed)
         .annotate(similar=TrigramSimilarity(Lower(title), typed))
         .filter(similar__gte=NEAR_TITLE_SIMILARITY)
-        .order_by("-similar", *_popular(catalogue()), "pk")
+        .order_by("-similar", *fame_order(catalogue()), "pk")
         .values_list("pk", "similar")[:NEAR_TITLES]
     )
 
@@ -402,7 +402,7 @@ def _liked(queryset, text: str, depth: int) -> Ranked | None:
         return None
     movie = (
         queryset.model.objects.filter(pk__in=seeds)
-        .order_by(*_popular(catalogue()), "pk")
+        .order_by(*fame_order(catalogue()), "pk")
         .first()
     )
     similar = similar_ranked(queryset, movie, depth)
@@ -439,6 +439,13 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
         if found.spelled and found:
             titles = _typo_titles(queryset, text, titles)
         if titles:
+            found = entities.Entities(spelled=found.spelled)
+    if not titles and found.resolutions and len(read.split()) > 1:
+        # A title of the query's very words, punctuation aside, is no surname's:
+        # "mr smith goes to washington" is the film, not Denzel Washington's.
+        same = [pk for pk, sim in near_titles(queryset, read).items() if sim >= 0.99]
+        if same:
+            titles, exact = dict.fromkeys(same, 1.0), True
             found = entities.Entities(spelled=found.spelled)
     if found.spelled:
         pending = query_vector_soon(read)
@@ -598,7 +605,7 @@ def shared_facts_ranked(queryset, movie, limit: int) -> Ranked:
             Q(pk__in=_carrying(people, PEOPLE)) | Q(pk__in=_carrying(genres, ["genre"]))
         )
         .annotate(shared=shared(people, PEOPLE) * 3 + shared(genres, ["genre"]))
-        .order_by("-shared", *_popular(catalogue()), "pk")
+        .order_by("-shared", *fame_order(catalogue()), "pk")
         .values_list("pk", "shared")[:limit]
     )
     top = max((s for _, s in rows), default=1) or 1

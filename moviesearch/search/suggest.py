@@ -124,7 +124,37 @@ def _suggest(text: str, limit: int) -> dict[str, list[dict]]:
             )
             cursor.execute(_sql(NEAR), {"near": near, "limit": limit})
             rows = cursor.fetchall()
-    return _as_json(rows)
+    found = _as_json(rows)
+    if len(found["titles"]) < limit and len(text.split()) == 1:
+        found["titles"] = _joined(text, found["titles"])[:limit]
+    return found
+
+
+def _joined(text: str, titles: list[dict]) -> list[dict]:
+    """A title typed as one word first ("xmen" X-Men, "walle" WALL·E: the search's
+    joined_titles), then the titles found."""
+    from moviesearch.search.ranking import fame_order, joined_titles
+
+    model, spec = movie_model(), catalogue()
+    ids = joined_titles(model.objects.all(), text)
+    if not ids:
+        return titles
+    year = [spec.year] if spec.year else []
+    rows = (
+        model.objects.filter(pk__in=ids)
+        .order_by(*fame_order(spec), "pk")
+        .values_list("pk", spec.title, *year)
+    )
+    joined = [
+        {
+            "id": pk,
+            "title": title,
+            "year": rest[0] if rest else None,
+            "url": reverse("moviesearch:movie", args=[pk]),
+        }
+        for pk, title, *rest in rows
+    ]
+    return joined + [t for t in titles if t["id"] not in set(ids)]
 
 
 def _sql(template: str) -> str:
