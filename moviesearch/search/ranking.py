@@ -269,10 +269,8 @@ def joined_titles(queryset, text: str) -> list[int]:
 
 def _without_the(names, forms) -> bool:
     """Whether one of a movie's titles is one of these forms without "The"."""
-    return any(
-        str(name).upper() in forms and not str(name).upper().startswith("THE ")
-        for name in names
-    )
+    upper = [str(name).upper() for name in names]
+    return any(name in forms and not name.startswith("THE ") for name in upper)
 
 
 # A query with an unknown word this similar (pg_trgm similarity, whole strings) to
@@ -303,6 +301,12 @@ def near_titles(queryset, text: str) -> dict[int, float]:
         .order_by("-similar", *fame_order(catalogue()), "pk")
         .values_list("pk", "similar")[:NEAR_TITLES]
     )
+
+
+def same_word_titles(queryset, text: str) -> list[int]:
+    """Movies whose title is the query's very words, punctuation aside ("it s a
+    disaster": It's a Disaster; pg_trgm similarity ≥ 0.99)."""
+    return [pk for pk, sim in near_titles(queryset, text).items() if sim >= 0.99]
 
 
 def _typo_titles(queryset, text: str, near: dict[int, float]) -> dict[int, float]:
@@ -443,7 +447,7 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     if not titles and found.resolutions and len(read.split()) > 1:
         # A title of the query's very words, punctuation aside, is no surname's:
         # "mr smith goes to washington" is the film, not Denzel Washington's.
-        same = [pk for pk, sim in near_titles(queryset, read).items() if sim >= 0.99]
+        same = same_word_titles(queryset, read)
         if same:
             titles, exact = dict.fromkeys(same, 1.0), True
             found = entities.Entities(spelled=found.spelled)
@@ -467,7 +471,7 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
         # A title of the query's very words, punctuation aside, is the query's:
         # "friendship" is the film Friendship! before the films tagged so, "it s a
         # disaster" It's a Disaster before the films tagged "disaster".
-        same = [pk for pk, sim in near_titles(queryset, read).items() if sim >= 0.99]
+        same = same_word_titles(queryset, read)
         titles, exact = dict.fromkeys(same, 1.0), bool(same)
     if by_fame:
         role = found.role or (_main_role(found) if found.people else None)
