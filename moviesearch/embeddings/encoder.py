@@ -319,6 +319,20 @@ def encode_query(text: str) -> np.ndarray:
     model = get_model()
     if not isinstance(model, torch.nn.Module) or not hasattr(model, "preprocess"):
         return _encode([text], settings.EMBEDDING_QUERY_PROMPT, 1)[0]
+    session = _mean_pooled_session(model)
+    if session is not None:
+        # ONNX Runtime's hidden states of the one unpadded text, averaged: what
+        # the modules compute from them, in numpy (3.6 against 4.3 ms a query,
+        # 2-core AMD EPYC; every value within 3e-8).
+        features = model.preprocess(
+            [text], prompt=settings.EMBEDDING_QUERY_PROMPT or None
+        )
+        names = [i.name for i in session.get_inputs()]
+        feed = {n: features[n].numpy().astype(np.int64) for n in names}
+        (hidden,) = session.run(None, feed)
+        vector = hidden[0].mean(axis=0)
+        norm = float(np.linalg.norm(vector))
+        return (vector / norm if norm > 0 else vector).astype(np.float32)
     with torch.inference_mode():
         features = model.preprocess(
             [text], prompt=settings.EMBEDDING_QUERY_PROMPT or None
@@ -330,6 +344,23 @@ def encode_query(text: str) -> np.ndarray:
         vector = model(features)["sentence_embedding"][0].float().cpu().numpy()
     norm = float(np.linalg.norm(vector))
     return (vector / norm if norm > 0 else vector).astype(np.float32)
+
+
+def _mean_pooled_session(model):
+    """The ONNX Runtime session of a model that is an ONNX transformer (the `onnx`
+    and `onnx-int8` backends), mean-pooled over every token (its prompt's too) and
+    perhaps normalised, and nothing else; else None."""
+    modules = list(model)
+    if (
+        len(modules) not in (2, 3)
+        or len(modules) == 3
+        and (type(modules[2]).__name__ != "Normalize")
+    ):
+        return None
+    session = getattr(getattr(modules[0], "auto_model", None), "session", None)
+    config = getattr(modules[1], "get_config_dict", dict)()
+    pooled = config.get("pooling_mode") == "mean" and config.get("include_prompt")
+    return session if pooled else None
 
 
 def _encode(texts, prompt, batch_size) -> np.ndarray:

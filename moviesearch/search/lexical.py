@@ -68,8 +68,11 @@ WITH stats AS (
     + """  ) AS w(lexeme, weight) GROUP BY lexeme
 ), q AS MATERIALIZED (
   SELECT w.lexeme, w.weight * ln(1.0 + (s.n - l.df + 0.5) / (l.df + 0.5)) AS idf,
-         CASE WHEN w.weight >= 1.0 THEN {per_word} ELSE {per_related} END AS reads
+         l.df <= r.reads AS whole, r.reads
   FROM weighted AS w CROSS JOIN stats AS s
+  CROSS JOIN LATERAL (
+    SELECT CASE WHEN w.weight >= 1.0 THEN {per_word} ELSE {per_related} END AS reads
+  ) AS r
   CROSS JOIN LATERAL (  -- a primary-key probe per word (LIMIT: not a hash join
     SELECT l.df FROM {lexeme} AS l  -- reading every word)
     WHERE l.lexeme = w.lexeme AND l.df > 0 LIMIT 1
@@ -78,9 +81,11 @@ WITH stats AS (
 )
 _SQL = (
     _WORDS
-    + """, first AS (
+    + """, first AS MATERIALIZED (
   SELECT p.movie_id,
-         sum(q.idf * p.tf / (p.tf + {k1} * (1 - {b} + {b} * p.dl / s.avgdl))) AS score
+         sum(q.idf * p.tf / (p.tf + {k1} * (1 - {b} + {b} * p.dl / s.avgdl))) AS score,
+         sum(q.idf * p.tf * {k1p1} / (p.tf + {k1} * (1 - {b} + {b} * p.dl / s.avgdl)))
+           FILTER (WHERE q.whole) AS whole
   FROM q CROSS JOIN stats AS s CROSS JOIN LATERAL (
     SELECT p.movie_id, p.tf, p.dl FROM {posting} AS p
     WHERE p.lexeme = q.lexeme
@@ -92,15 +97,19 @@ _SQL = (
   UNION
   SELECT unnest(%s::bigint[])
 ), scored AS MATERIALIZED (
-  SELECT c.movie_id,
-         sum(q.idf * p.tf * {k1p1} / (p.tf + {k1} * (1 - {b} + {b} * p.dl / s.avgdl)))
-           AS score
-  FROM chosen AS c CROSS JOIN q CROSS JOIN stats AS s
-  CROSS JOIN LATERAL (  -- one primary-key probe per (movie, word); LIMIT keeps it so
-    SELECT p.tf, p.dl FROM {posting} AS p
-    WHERE p.lexeme = q.lexeme AND p.movie_id = c.movie_id LIMIT 1
-  ) AS p
-  GROUP BY c.movie_id
+  SELECT c.movie_id, coalesce(f.whole, 0.0) + coalesce(rest.score, 0.0) AS score
+  FROM chosen AS c LEFT JOIN first AS f USING (movie_id)
+  CROSS JOIN LATERAL (  -- the words read whole are scored in `first`; the others
+    SELECT sum(         -- by one primary-key probe per (movie, word), LIMIT 1
+      q.idf * p.tf * {k1p1} / (p.tf + {k1} * (1 - {b} + {b} * p.dl / s.avgdl))
+    ) AS score
+    FROM q CROSS JOIN stats AS s CROSS JOIN LATERAL (
+      SELECT p.tf, p.dl FROM {posting} AS p
+      WHERE p.lexeme = q.lexeme AND p.movie_id = c.movie_id LIMIT 1
+    ) AS p
+    WHERE NOT q.whole
+  ) AS rest
+  WHERE f.whole IS NOT NULL OR rest.score IS NOT NULL  -- matching no word: absent
 )
 (SELECT movie_id, score FROM scored ORDER BY score DESC, movie_id LIMIT %s)
 UNION
