@@ -1,5 +1,6 @@
-"""A title typed as one word ("ironman", "xmen", "wall-e"): that title first in
-every mode, no misspelled name or word claimed for it."""
+"""A title typed as one word ("ironman", "xmen", "wall-e"), or with words typed as
+one ("ironman 2", "xmen apocalypse"): that title first, no misspelled name or word
+claimed for it."""
 
 import pytest
 from django.test import Client
@@ -7,7 +8,8 @@ from django.test import Client
 from catalog.models import Movie
 from moviesearch.embeddings.related import related_words_refresh
 from moviesearch.embeddings.services import movie_refresh_documents
-from moviesearch.search.ranking import joined_titles
+from moviesearch.search.entities import recognise
+from moviesearch.search.ranking import _joined, apart_titles, joined_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +33,10 @@ def titles(make_movie, fake_encoder):
             "Ant-Man",
             "The Comedy",
             "The A-Team",
+            "Iron Man 2",
+            "X-Men: Apocalypse",
+            "The Lion King",
+            "Therapist",
         )
     }
     for i in range(3):
@@ -59,7 +65,7 @@ def test_a_title_typed_as_one_word_comes_first(titles, mode, query, title):
     assert body["understood"] == [] and body["corrected"] == []
 
 
-@pytest.mark.parametrize("query", ["xmen", "AntMan"])
+@pytest.mark.parametrize("query", ["xmen", "AntMan", "xmen apocalypse", "the lionking"])
 def test_semantic_mode_reads_a_joined_title_as_typed(titles, query):
     # Ranked by the vector alone (fake vectors here), but not read as "men" or as
     # a misspelled name.
@@ -74,3 +80,54 @@ def test_only_a_split_word_is_joined(titles):
     assert joined_titles(every, "iron man") == []  # two words: exact_titles' business
     assert joined_titles(every, "Iron Man") == []  # as typed: exact_titles'
     assert joined_titles(every.exclude(pk=titles["X-Men"].pk), "xmen") == []
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "keyword"])
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("ironman 2", "Iron Man 2"),  # "ironman": a word of one other overview
+        ("xmen apocalypse", "X-Men: Apocalypse"),  # "xmen" once read as "men"
+        ("the lionking", "The Lion King"),
+        ("Iron Man 2", "Iron Man 2"),  # as typed: the exact title, as before
+    ],
+)
+def test_a_title_with_words_typed_as_one_comes_first(titles, mode, query, title):
+    body = api_search(query, mode)
+    assert body["results"][0]["title"] == title, [r["title"] for r in body["results"]]
+    assert body["understood"] == [] and body["corrected"] == []
+
+
+def test_words_run_together_only_as_the_title_parts():
+    assert _joined(["ironman", "2"], ["iron", "man", "2"])
+    assert _joined(["the", "lionking"], ["the", "lion", "king"])
+    assert not _joined(["iron", "man", "2"], ["iron", "man", "2"])  # exact's
+    assert not _joined(["the", "rapist"], ["therapist"])  # a space added: no
+    assert not _joined(["ironman"], ["iron", "man", "2"])  # a part left over
+    assert not _joined(["ironman", "2", "3"], ["iron", "man", "2"])
+
+
+def test_only_a_title_of_the_words_run_together_is_one(titles):
+    every = Movie.objects.all()
+    ironman = recognise("ironman 2")
+    assert ironman.rare == {"ironman"}  # in the overview of Men at Work only
+    assert apart_titles(every, "ironman 2", ironman) == (
+        [titles["Iron Man 2"].pk],
+        "iron man 2",
+    )
+    # "rapist" is in no movie's text, and Therapist is near, but a word split.
+    assert apart_titles(every, "the rapist", recognise("the rapist")) == (
+        [],
+        "the rapist",
+    )
+    # Words every movie has: not asked.
+    assert apart_titles(every, "saves the day", recognise("saves the day"))[0] == []
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "keyword"])
+def test_an_exact_title_is_listed_beside_a_joined_one(titles, make_movie, mode):
+    # "after" is a stop word, in no movie's text: "The After" is joined to it.
+    films = [make_movie(t, overview="A tale.") for t in ("After", "The After")]
+    movie_refresh_documents(movie_ids=[f.pk for f in films])
+    listed = [r["title"] for r in api_search("after", mode)["results"]]
+    assert {"After", "The After"} <= set(listed[:2]), listed

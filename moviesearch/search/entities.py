@@ -24,6 +24,7 @@ from moviesearch.search.people import (
 )
 
 WORD = re.compile(r"[\w'’.-]+")
+RARE = 2  # a word only this many movies' texts have is `rare`
 DIRECTOR_HINTS = {"directed", "director", "directors", "by", "filmmaker"}
 CAST_HINTS = {"starring", "stars", "star", "actor", "actress", "with", "featuring"}
 # "1990s", "90s", "'90s" or "nineties"; a short form after a pronoun is an age
@@ -99,6 +100,9 @@ class Entities:
     keyword_words: dict[int, frozenset[str]] = field(default_factory=dict)
     # Content words no movie's text has: misspelled, most likely ("interstelar").
     unknown: frozenset[str] = frozenset()
+    # Content words of four letters or more that only a movie or two have: a
+    # title's words typed as one ("ironman 2"), maybe (ranking.apart_titles).
+    rare: frozenset[str] = frozenset()
     # Those of them read as a word of the catalogue (search.spelling: "lawer" →
     # "lawyer"), none a misspelled name.
     spelled: dict[str, str] = field(default_factory=dict)
@@ -262,6 +266,9 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
         covered |= {w for w in words if DECADE.search(w) or w.rstrip("'’s").isdigit()}
     stop, df = word_counts(list(dict.fromkeys(content)))
     found.unknown = frozenset(unknown_words(content, stop, df))
+    found.rare = frozenset(
+        w for w in content if 0 < df.get(w, 0) <= RARE and len(w) >= 4
+    )
     # Words read as names ("romcom", a keyword no movie's text holds) stay typed.
     named = covered.union(*found.keyword_words.values())
     typos = {}
@@ -308,7 +315,7 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
         # movies" the keyword zombie. The words no movie has stay those typed
         # (a misspelled title is still looked for).
         again = recognise(spelling.corrected(text, spelled), spell=False)
-        found = replace(again, unknown=found.unknown, spelled=spelled)
+        found = replace(again, unknown=found.unknown, rare=found.rare, spelled=spelled)
     return found
 
 

@@ -102,6 +102,13 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
     # ("antman" is Ant-Man, not Robert Altman; "xmen" X-Men, not "men").
     joined = joined_titles(queryset, text)
     found = entities.Entities() if joined else entities.recognise(text)
+    read = spelling.corrected(text, found.spelled)  # "lawer" read as "lawyer"
+    exact = exact_titles(queryset, read)
+    if not joined and not exact:
+        # "ironman 2" is Iron Man 2, "xmen apocalypse" no "men".
+        joined, written = apart_titles(queryset, text, found)
+        if joined:
+            found, read = entities.Entities(), written
     corrected = {r.person_id for r in found.resolutions if r.how != "surname"}
     # What this mode used, for the page's reasons and `understood` (explain would
     # otherwise recognise the query again): the people named as typed.
@@ -110,7 +117,6 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
         people={k: v for k, v in found.people.items() if k not in corrected},
         resolutions=[r for r in found.resolutions if r.how == "surname"],
     )
-    read = spelling.corrected(text, found.spelled)  # "lawer" read as "lawyer"
     named = []
     if used.people:
         literal = entities.Entities(
@@ -121,7 +127,7 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
     top = max(scores.values(), default=0.0)
     for pk in named:
         scores[pk] = scores.get(pk, 0.0) + top * found.share**2
-    for pk in [*exact_titles(queryset, read), *joined]:
+    for pk in dict.fromkeys([*exact, *joined]):
         scores[pk] = scores.get(pk, 0.0) + top + 1.0
     return Ranked(_sorted(scores)[:limit], scores, used, set(named))
 
@@ -309,6 +315,45 @@ def same_word_titles(queryset, text: str) -> list[int]:
     return [pk for pk, sim in near_titles(queryset, text).items() if sim >= 0.99]
 
 
+# A query of at most this many words may be a title with some of its words typed
+# as one ("ironman 2", "xmen apocalypse", "the lionking").
+APART_WORDS = 6
+
+
+def apart_titles(queryset, text: str, found: entities.Entities) -> tuple[list, str]:
+    """Movies whose title is the query with words typed as one written apart
+    ("ironman 2": Iron Man 2, "xmen apocalypse": X-Men: Apocalypse, "the
+    lionking": The Lion King), and the query so written ("iron man 2"). Asked
+    (near_titles: the lower(title) trigram index) only for a query of 2 to
+    APART_WORDS words one of whose words, read as no name, no movie's text has or
+    only a movie or two's (Entities.rare: "ironman" is in one overview)."""
+    words = _plain(text).split()
+    odd = (found.unknown | found.rare) - found.covered
+    if not 2 <= len(words) <= APART_WORDS or not odd:
+        return [], text
+    near = near_titles(queryset, text)
+    if not near:
+        return [], text
+    names = dict(
+        queryset.filter(pk__in=list(near)).values_list("pk", catalogue().title)
+    )
+    apart = [pk for pk in near if _joined(words, _plain(names.get(pk, "")).split())]
+    return (apart, _plain(names[apart[0]])) if apart else ([], text)
+
+
+def _joined(words: list[str], parts: list[str]) -> bool:
+    """Whether the words are the parts, some of them run together (["ironman",
+    "2"] and ["iron", "man", "2"]), and not the parts themselves."""
+    rest = iter(parts)
+    for word in words:
+        joined = ""
+        while len(joined) < len(word):
+            joined += next(rest, word)  # past the last part: no match
+        if joined != word:
+            return False
+    return next(rest, None) is None and len(parts) > len(words)
+
+
 def _typo_titles(queryset, text: str, near: dict[int, float]) -> dict[int, float]:
     """Those of the `near` titles the query is one typo from (optimal string
     alignment, rapidfuzz; lower case, punctuation left out)."""
@@ -361,12 +406,19 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
         # A misspelled word ("lawer") is read as the word meant, the vector of the
         # text so corrected; not a misspelled name ("christopher nlan" is no
         # "plan": recognise leaves the words a name took), asked only then.
+        # A title with words typed as one ("xmen apocalypse") is read apart, and
+        # "xmen" is no "men".
+        joined = joined_titles(queryset, text)
         found = (
             entities.recognise(text)
-            if entities.misspelled(text) and not joined_titles(queryset, text)
+            if not joined and entities.misspelled(text)
             else None
         )
         spelled = found.spelled if found is not None else {}
+        apart, written = apart_titles(queryset, text, found) if spelled else ([], "")
+        if apart:
+            found, spelled, text = None, {}, written
+            vector = query_vector_soon(text)
         if spelled:
             text = spelling.corrected(text, spelled)
             vector = query_vector_soon(text)
@@ -374,9 +426,10 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
         # words (or names) the catalogue knows has no results; each of its words is
         # unknown, so it may be a misspelled title.
         if not (
-            matches_anything(text)
+            joined
+            or apart
+            or matches_anything(text)
             or exact_titles(queryset, text)
-            or joined_titles(queryset, text)
             or near_titles(queryset, text)
             or entities.recognise(text)
         ):
@@ -437,6 +490,17 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     # a keyword or a person, only a title the whole query is a typo from ("the
     # dark hors" is The Dark Hours, "horor movies" no Home Movie).
     titles = dict.fromkeys([*exact_titles(queryset, read), *joined], 1.0)
+    if not titles:
+        # A title with words typed as one ("ironman 2", "xmen apocalypse"): no
+        # misspelled word ("xmen" is no "men") or name; BM25 and the vector read
+        # the words apart.
+        apart, written = apart_titles(queryset, text, found)
+        if apart:
+            titles, read, found = (
+                dict.fromkeys(apart, 1.0),
+                written,
+                entities.Entities(),
+            )
     exact = bool(titles)
     if not titles and found.unknown and not (found.people and found.share >= 1.0):
         titles = near_titles(queryset, text)
@@ -451,7 +515,7 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
         if same:
             titles, exact = dict.fromkeys(same, 1.0), True
             found = entities.Entities(spelled=found.spelled)
-    if found.spelled:
+    if read != text:
         pending = query_vector_soon(read)
     # BM25's best and their stored vectors need no query vector: asked while it is
     # encoded (at 12k, ~3 of a hybrid search's ~9 ms of SQL), unless it is cached.
