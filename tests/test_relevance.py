@@ -103,6 +103,27 @@ def test_a_surname_that_is_also_a_first_name_is_still_a_name(make_movie, fake_en
     assert resolution.name == "Ada Cameron"
 
 
+def test_a_surname_with_its_particle_is_all_the_name(make_movie, fake_encoder):
+    """ "de niro movies": "de" is the name's too, so the query is all a name's and
+    lists the person's films best known first (a surname alone: those directed,
+    then those acted in); before, "de" was a word of a description and the films
+    came in BM25's and the vector's order."""
+    directed = [
+        make_movie(f"Bronx Tale {i}", directors=["Rob De Niro"], vote_count=10 + i)
+        for i in range(2)
+    ]
+    for i in range(5):
+        make_movie(f"Taxi Night {i}", cast=["Rob De Niro"], vote_count=1000 + i)
+    make_movie("De Luxe", overview="De niro de niro de niro.", vote_count=5)
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    [resolution] = recognise("de niro movies").resolutions
+    assert (resolution.name, resolution.typed) == ("Rob De Niro", "de niro")
+    body = api_search("de niro movies")
+    listed = [r["title"] for r in body["results"]]
+    assert listed[:2] == [m.title for m in reversed(directed)], listed
+    assert [u["typed"] for u in body["understood"]] == ["de niro"]
+
+
 def test_a_common_word_is_not_read_as_a_surname(make_movie, fake_encoder):
     for i in range(2):
         make_movie(f"Film {i}", directors=["Courtney Love"])

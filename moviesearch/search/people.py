@@ -7,7 +7,7 @@ reads (Fact, roles director and cast)."""
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection
 from django.db.models.functions import Lower
@@ -231,6 +231,11 @@ def resolve(
     if read and short:  # asked only when a surname was read: rarely
         phrased = _in_named_phrases(words)
         read = [r for r in read if r.typed not in phrased]
+    if read:
+        tokens = [
+            POSSESSIVE.sub("", t.strip(PUNCTUATION).casefold()) for t in text.split()
+        ]
+        read = [_with_particle(r, tokens) for r in read]
     found += read
     seen, out = set(), []
     for resolution in found:
@@ -238,6 +243,20 @@ def resolve(
             seen.add(resolution.person_id)
             out.append(resolution)
     return out
+
+
+def _with_particle(resolution: Resolution, words: list[str]) -> Resolution:
+    """A surname with the particle typed before it (`words`: the query's, stop
+    words included) that the name has before it ("de niro": Robert De Niro, "del
+    toro", "van damme"): both words are the name's, so "de niro movies" is all a
+    name's."""
+    typed = resolution.typed
+    at = words.index(typed) if typed in words else 0
+    if at and words[at - 1] in PARTICLES:
+        both = f"{words[at - 1]} {typed}"
+        if both in " ".join(resolution.name.casefold().split()):
+            return replace(resolution, typed=both)
+    return resolution
 
 
 # Whether a pair of words is a catalogue keyword or part of a title, one SELECT a
