@@ -232,10 +232,7 @@ def resolve(
         phrased = _in_named_phrases(words)
         read = [r for r in read if r.typed not in phrased]
     if read:
-        tokens = [
-            POSSESSIVE.sub("", t.strip(PUNCTUATION).casefold()) for t in text.split()
-        ]
-        read = [_with_particle(r, tokens) for r in read]
+        read = [_with_particle(r, _tokens(text)) for r in read]
     found += read
     seen, out = set(), []
     for resolution in found:
@@ -243,6 +240,12 @@ def resolve(
             seen.add(resolution.person_id)
             out.append(resolution)
     return out
+
+
+def _tokens(text: str) -> list[str]:
+    """The query's words in lower case, stop words included, without punctuation
+    or a possessive."""
+    return [POSSESSIVE.sub("", t.strip(PUNCTUATION).casefold()) for t in text.split()]
 
 
 def _with_particle(resolution: Resolution, words: list[str]) -> Resolution:
@@ -360,7 +363,7 @@ def _edited(words: list[str], unknown: list[str], text: str, role) -> list[Resol
     _EDITED_SQL): the fewest edits, then the most prominent."""
     if not unknown:
         return []
-    tokens = [POSSESSIVE.sub("", t.strip(PUNCTUATION).casefold()) for t in text.split()]
+    tokens = _tokens(text)
     anchors = {w for w in words if w not in unknown and w not in FILM_WORDS}
     anchors -= HINTS | PARTICLES
     rows = []

@@ -320,25 +320,37 @@ def same_word_titles(queryset, text: str) -> list[int]:
 APART_WORDS = 6
 
 
-def apart_titles(queryset, text: str, found: entities.Entities) -> tuple[list, str]:
+def apart_titles(
+    queryset, text: str, found: entities.Entities, near: dict | None = None
+) -> tuple[list, str]:
     """Movies whose title is the query with words typed as one written apart
     ("ironman 2": Iron Man 2, "xmen apocalypse": X-Men: Apocalypse, "the
-    lionking": The Lion King), and the query so written ("iron man 2"). Asked
-    (near_titles: the lower(title) trigram index) only for a query of 2 to
-    APART_WORDS words one of whose words, read as no name, no movie's text has or
-    only a movie or two's (Entities.rare: "ironman" is in one overview)."""
+    lionking": The Lion King), and the query so written ("iron man 2"), among
+    the titles nearest it (`near`: near_titles(), asked here when None); only
+    for a query _apart_asked() of."""
+    if not _apart_asked(text, found):
+        return [], text
+    near = near_titles(queryset, text) if near is None else near
+    names = _titles_of(queryset, near)
     words = _plain(text).split()
-    odd = (found.unknown | found.rare) - found.covered
-    if not 2 <= len(words) <= APART_WORDS or not odd:
-        return [], text
-    near = near_titles(queryset, text)
-    if not near:
-        return [], text
-    names = dict(
-        queryset.filter(pk__in=list(near)).values_list("pk", catalogue().title)
-    )
     apart = [pk for pk in near if _joined(words, _plain(names.get(pk, "")).split())]
     return (apart, _plain(names[apart[0]])) if apart else ([], text)
+
+
+def _apart_asked(text: str, found: entities.Entities) -> bool:
+    """Whether the query may be a title with words typed as one: 2 to APART_WORDS
+    words, one of which, read as no name, no movie's text has or only a movie or
+    two's (Entities.rare: "ironman" is in one overview)."""
+    odd = (found.unknown | found.rare) - found.covered
+    return bool(odd) and 2 <= len(_plain(text).split()) <= APART_WORDS
+
+
+def _titles_of(queryset, ids) -> dict[int, str]:
+    """The titles of these movies, by id."""
+    if not ids:
+        return {}
+    title = catalogue().title
+    return dict(queryset.filter(pk__in=list(ids)).values_list("pk", title))
 
 
 def _joined(words: list[str], parts: list[str]) -> bool:
@@ -359,12 +371,9 @@ def _typo_titles(queryset, text: str, near: dict[int, float]) -> dict[int, float
     alignment, rapidfuzz; lower case, punctuation left out)."""
     from rapidfuzz.distance import OSA
 
-    if not near:
-        return {}
-    title = catalogue().title
     typed = _plain(text)
-    rows = queryset.filter(pk__in=list(near)).values_list("pk", title)
-    kept = {pk for pk, name in rows if OSA.distance(typed, _plain(name)) <= 1}
+    names = _titles_of(queryset, near)
+    kept = {pk for pk, name in names.items() if OSA.distance(typed, _plain(name)) <= 1}
     return {pk: sim for pk, sim in near.items() if pk in kept}
 
 
@@ -490,11 +499,13 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     # a keyword or a person, only a title the whole query is a typo from ("the
     # dark hors" is The Dark Hours, "horor movies" no Home Movie).
     titles = dict.fromkeys([*exact_titles(queryset, read), *joined], 1.0)
-    if not titles:
-        # A title with words typed as one ("ironman 2", "xmen apocalypse"): no
-        # misspelled word ("xmen" is no "men") or name; BM25 and the vector read
-        # the words apart.
-        apart, written = apart_titles(queryset, text, found)
+    misspelled_title = found.unknown and not (found.people and found.share >= 1.0)
+    if not titles and (misspelled_title or _apart_asked(text, found)):
+        # The titles nearest the query, asked once for both readings. A title with
+        # words typed as one ("ironman 2", "xmen apocalypse"): no misspelled word
+        # ("xmen" is no "men") or name; BM25 and the vector read the words apart.
+        near = near_titles(queryset, text)
+        apart, written = apart_titles(queryset, text, found, near)
         if apart:
             titles, read, found = (
                 dict.fromkeys(apart, 1.0),
@@ -502,8 +513,8 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
                 entities.Entities(),
             )
     exact = bool(titles)
-    if not titles and found.unknown and not (found.people and found.share >= 1.0):
-        titles = near_titles(queryset, text)
+    if not titles and misspelled_title:
+        titles = near
         if found.spelled and found:
             titles = _typo_titles(queryset, text, titles)
         if titles:

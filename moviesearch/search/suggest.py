@@ -145,16 +145,12 @@ def _joined(text: str, titles: list[dict]) -> list[dict]:
         .order_by(*fame_order(spec), "pk")
         .values_list("pk", spec.title, *year)
     )
-    joined = [
-        {
-            "id": pk,
-            "title": title,
-            "year": rest[0] if rest else None,
-            "url": reverse("moviesearch:movie", args=[pk]),
-        }
+    joined = _as_json(
+        ("title", None, pk, title, rest[0] if rest else None, 0, 0, 0)
         for pk, title, *rest in rows
-    ]
-    return joined + [t for t in titles if t["id"] not in set(ids)]
+    )["titles"]
+    ids = set(ids)
+    return joined + [t for t in titles if t["id"] not in ids]
 
 
 def _sql(template: str) -> str:
