@@ -8,6 +8,7 @@ from django.db.models.functions import Cast, Coalesce, Lower, Upper
 from django.urls import reverse
 from pgvector.django import HnswIndex
 
+from moviesearch.initials import TitleInitials
 from moviesearch.mixins import EmbeddedMovie
 
 
@@ -124,6 +125,8 @@ class Movie(EmbeddedMovie):
             # search.ranking.exact_titles: title__iexact is UPPER(title) = UPPER(%s)
             models.Index(Upper("title"), name="movie_title_upper"),
             models.Index(Upper("original_title"), name="movie_original_title_upper"),
+            # search.acronyms: a title typed as its initials ("lotr", "potc").
+            models.Index(TitleInitials("title"), name="movie_title_initials"),
             # search.suggest: prefix and misspelling-tolerant title lookups. No
             # fastupdate: every vector write re-inserts the row in each index, and
             # with GIN's pending list a `reindex --all` of 12k films left a lookup

@@ -131,3 +131,31 @@ def test_an_exact_title_is_listed_beside_a_joined_one(titles, make_movie, mode):
     movie_refresh_documents(movie_ids=[f.pk for f in films])
     listed = [r["title"] for r in api_search("after", mode)["results"]]
     assert {"After", "The After"} <= set(listed[:2]), listed
+
+
+def test_a_well_known_title_without_its_article(make_movie, fake_encoder, monkeypatch):
+    # "godfather" is The Godfather, "beautiful mind" A Beautiful Mind; but an
+    # obscure film is not taken for a word ("comedy" is no The Comedy).
+    from moviesearch.search import acronyms
+    from moviesearch.search.ranking import exact_titles
+
+    made = {
+        title: make_movie(title, vote_count=votes, overview=story)
+        for title, votes, story in (
+            ("The Godfather", 9000, "A crime family."),
+            ("A Beautiful Mind", 8000, "A mathematician."),
+            ("The Comedy", 3, "A bored man."),
+            ("Godfather Blues", 5, "A godfather sings."),
+            ("Laughs", 7000, "A comedy of errors."),
+        )
+    }
+    monkeypatch.setattr(acronyms, "MIN_FAMOUS", 3)  # the 3 best known films
+    every = Movie.objects.all()
+    assert exact_titles(every, "godfather") == [made["The Godfather"].pk]
+    assert exact_titles(every, "Beautiful  Mind") == [made["A Beautiful Mind"].pk]
+    assert exact_titles(every, "the laughs") == [made["Laughs"].pk]
+    assert exact_titles(every, "comedy") == []
+    assert exact_titles(every, "the comedy") == [made["The Comedy"].pk]  # as typed
+    for mode in ("hybrid", "keyword"):
+        body = api_search("godfather", mode)
+        assert body["results"][0]["title"] == "The Godfather", mode

@@ -26,6 +26,7 @@ PUBLIC = {
     "moviesearch.catalogue",
     "moviesearch.conf",
     "moviesearch.indexing",
+    "moviesearch.initials",
     "moviesearch.mixins",
 }
 

@@ -645,6 +645,11 @@ def test_a_characters_name_is_no_surname(make_movie, fake_encoder):
         assert recognise(query).resolutions == [], query
     [potter] = recognise("potter films").resolutions
     assert potter.name == "Sally Potter"
+    # Misspelled, the franchise is still no surname: the word is corrected.
+    misspelled = recognise("harry poter movies")
+    assert misspelled.resolutions == []
+    [potter] = recognise("poter films").resolutions
+    assert (potter.name, potter.how) == ("Sally Potter", "misspelling")
 
 
 def test_a_language_named_in_a_short_query_lists_its_films(embedded_demo):

@@ -177,3 +177,21 @@ def test_a_typo_of_a_common_word_is_not_a_rare_surname(typed_genres):
     assert body["understood"] == []
     assert body["corrected"] == [{"typed": "acton", "word": "action"}]
     assert {r["title"] for r in body["results"]} == {f"Punch {i}" for i in range(8)}
+
+
+def test_a_near_title_the_query_is_no_typo_of_is_not_raised(make_movie, fake_encoder):
+    # "termnator 2" is "terminator 2" misspelled: Terminator 2 first, as spelled
+    # right; The Terminator, near the whole query, is no typo of it.
+    make_movie("The Terminator", vote_count=9000, overview="A cyborg hunts.")
+    make_movie(
+        "Terminator 2: Judgment Day", vote_count=8000, overview="A terminator, 2."
+    )
+    make_movie("Heat", overview="A crew with a plan.")
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    related_words_refresh()
+    body = api_search("termnator 2")
+    assert body["corrected"] == [{"typed": "termnator", "word": "terminator"}]
+    titles = [r["title"] for r in body["results"]]
+    assert titles[0] == "Terminator 2: Judgment Day", titles
+    # A query one typo from a title still finds it.
+    assert api_search("the termnator")["results"][0]["title"] == "The Terminator"

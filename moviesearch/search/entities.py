@@ -322,9 +322,15 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
 def misspelled(text: str) -> dict[str, str]:
     """The query's misspelled words and the catalogue's words meant (recognise's
     `spelled`, without looking for names)."""
+    return spelling.corrections(unknown(text))
+
+
+def unknown(text: str) -> list[str]:
+    """The query's content words that no movie's text has (recognise's `unknown`,
+    without looking for names)."""
     content = list(dict.fromkeys(_content(_words(text)[1])))
     stop, df = word_counts(content)
-    return spelling.corrections(unknown_words(content, stop, df))
+    return unknown_words(content, stop, df)
 
 
 def _words(text: str) -> tuple[list[str], list[str]]:

@@ -219,6 +219,10 @@ def resolve(
         alone=short or cued,
         taken=_typed(found) | set(spelled),
     )
+    # The words as the catalogue spells them: "hary potter" is Harry Potter's.
+    fixed = [spelled[w][0] if w in spelled else w for w in words]
+    if found and short:
+        found = _not_named_phrases(found, fixed)
     taken = _typed(found)
     surnames = [
         w
@@ -229,7 +233,7 @@ def resolve(
     ]
     read = _surnames(surnames, df, role) if surnames else []
     if read and short:  # asked only when a surname was read: rarely
-        phrased = _in_named_phrases(words)
+        phrased = _in_named_phrases(fixed)
         read = [r for r in read if r.typed not in phrased]
     if read:
         read = [_with_particle(r, _tokens(text)) for r in read]
@@ -308,6 +312,24 @@ def _in_named_phrases(words: list[str]) -> set[str]:
         sql = " UNION ALL ".join([one] * len(pairs))
         named = {row[0] for row in _fetch(sql, params)}
     return {w for pair in named for w in pair.split()}
+
+
+def _not_named_phrases(found: list[Resolution], words: list[str]) -> list:
+    """Drop a misspelled word read as a surname when the surname, with the word
+    beside it, makes a keyword or part of a title: "harry poter" is Harry Potter
+    misspelled, not a film of Sally Potter's (as _in_named_phrases for a surname
+    typed right)."""
+    fixed = {}
+    for r in found:
+        if r.how == "misspelling" and " " not in r.typed:
+            from rapidfuzz.distance import OSA
+
+            parts = r.name.casefold().split()
+            fixed[r.typed] = min(parts, key=lambda p: OSA.distance(p, r.typed))
+    if not fixed:
+        return found
+    phrased = _in_named_phrases([fixed.get(w, w) for w in words])
+    return [r for r in found if fixed.get(r.typed) not in phrased]
 
 
 def _cued(text: str) -> set[str]:

@@ -27,6 +27,7 @@ from pgvector.django import CosineDistance
 from moviesearch.catalogue import catalogue
 from moviesearch.embeddings.models import Fact
 from moviesearch.search import entities, spelling
+from moviesearch.search.acronyms import acronym_titles, well_known
 from moviesearch.search.framing import liked_title
 from moviesearch.search.lexical import bm25_of, bm25_scores, matches_anything
 from moviesearch.search.people import person_credits
@@ -109,6 +110,10 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
         joined, written = apart_titles(queryset, text, found)
         if joined:
             found, read = entities.Entities(), written
+    if not joined and not exact and (found.unknown or found.rare):
+        joined, written, spelled = acronym_titles(queryset, text, found)  # "lotr"
+        if joined:
+            found, read = entities.Entities(spelled=spelled), written
     corrected = {r.person_id for r in found.resolutions if r.how != "surname"}
     # What this mode used, for the page's reasons and `understood` (explain would
     # otherwise recognise the query again): the people named as typed.
@@ -223,16 +228,42 @@ def entity_ranked(
     return list(ids)[: limit + len(candidates) + len(shared)]
 
 
+# An article a visitor leaves out of a title or puts before it ("godfather" is The
+# Godfather, "matrix" The Matrix).
+TITLE_ARTICLES = ("the", "a", "an")
+
+
 def exact_titles(queryset, text: str) -> list[int]:
     """Movies whose title (or original title) is exactly the query (the
-    UPPER(title) indexes)."""
-    text, titles = " ".join(text.split()), catalogue().titles
-    if not titles:
+    UPPER(title) indexes); else, with an article put before the query or left out
+    of it, well-known ones (acronyms.well_known: "godfather" is The Godfather, but
+    "comedy" is no The Comedy)."""
+    text, spec = " ".join(text.split()).upper(), catalogue()
+    if not spec.titles or not text:
         return []
+    first, _, rest = text.partition(" ")
+    forms = {text} | {f"{a.upper()} {text}" for a in TITLE_ARTICLES}
+    if first.casefold() in TITLE_ARTICLES and rest:
+        forms.add(rest)
+    upper = sorted(forms)
     match = Q()
-    for name in titles:
-        match |= Q(**{f"{name}__iexact": text})
-    return list(queryset.filter(match).values_list("pk", flat=True)[:100])
+    for i, name in enumerate(spec.titles):
+        queryset = queryset.alias(**{f"_exact{i}": Upper(name)})
+        match |= Q(**{f"_exact{i}__in": upper})
+    fame = [spec.popularity] if spec.popularity else []
+    rows = list(
+        queryset.filter(match)
+        .order_by(*fame_order(spec), "pk")
+        .values_list("pk", *fame, *spec.titles)[:100]
+    )
+    names = len(spec.titles)
+    typed = [row[0] for row in rows if text in {str(n).upper() for n in row[-names:]}]
+    if typed or not rows or not fame:
+        return typed
+    best = rows[0]  # the best known of the titles so written
+    return (
+        [row[0] for row in rows] if well_known(queryset.model, fame[0], best[1]) else []
+    )
 
 
 # The marks a title may join its parts with where a visitor types a one-word query
@@ -416,18 +447,22 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
         # text so corrected; not a misspelled name ("christopher nlan" is no
         # "plan": recognise leaves the words a name took), asked only then.
         # A title with words typed as one ("xmen apocalypse") is read apart, and
-        # "xmen" is no "men".
+        # "xmen" is no "men". A title typed as its initials ("lotr") is written
+        # out.
         joined = joined_titles(queryset, text)
-        found = (
-            entities.recognise(text)
-            if not joined and entities.misspelled(text)
-            else None
-        )
+        odd = entities.unknown(text) if not joined else []
+        found = entities.recognise(text) if odd and spelling.corrections(odd) else None
         spelled = found.spelled if found is not None else {}
         apart, written = apart_titles(queryset, text, found) if spelled else ([], "")
         if apart:
             found, spelled, text = None, {}, written
             vector = query_vector_soon(text)
+        elif odd:
+            words = found or entities.Entities(unknown=frozenset(odd))
+            apart, written, initials = acronym_titles(queryset, text, words)
+            if apart:
+                found, spelled, text = entities.Entities(spelled=initials), {}, written
+                vector = query_vector_soon(text)
         if spelled:
             text = spelling.corrected(text, spelled)
             vector = query_vector_soon(text)
@@ -446,7 +481,8 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
         ranked = semantic_ranked(queryset, vector.result(), depth)
         # What was read, for the page's reasons (the names the corrected query
         # holds) and `corrected`; this mode claims no person (`understood`).
-        ranked.found = replace(found, resolutions=[]) if spelled else None
+        written_out = found is not None and found.spelled
+        ranked.found = replace(found, resolutions=[]) if written_out else None
         return ranked
     return hybrid_ranked(queryset, text, vector, window)
 
@@ -489,6 +525,7 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     # misspelled name or word ("antman" is Ant-Man, not Robert Altman).
     joined = joined_titles(queryset, text)
     found = entities.Entities() if joined else entities.recognise(text)
+    famous = []  # titles listed best known first
     # A misspelled word ("lawer") is read as the word meant: by the titles, BM25
     # and the vector, encoded again from the text so corrected.
     read = spelling.corrected(text, found.spelled)
@@ -512,10 +549,20 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
                 written,
                 entities.Entities(),
             )
+    if not titles and (found.unknown or found.rare):
+        # A title typed as its initials ("lotr", "potc"): those films first, BM25
+        # and the vector read the title written out, and the page says so.
+        short, written, spelled = acronym_titles(queryset, text, found)
+        if short:
+            titles, read = dict.fromkeys(short, 1.0), written
+            found = entities.Entities(spelled=spelled)
+            # The initials alone: the best known first ("lotr": The Fellowship
+            # of the Ring before the 1978 The Lord of the Rings).
+            famous = short if len(_plain(text).split()) == 1 else []
     exact = bool(titles)
     if not titles and misspelled_title:
         titles = near
-        if found.spelled and found:
+        if found.spelled:
             titles = _typo_titles(queryset, text, titles)
         if titles:
             found = entities.Entities(spelled=found.spelled)
@@ -585,6 +632,8 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
         # films": an overview that says "Japanese" is no better known).
         for i, pk in enumerate(named):
             scores[pk] = TIE * scores[pk] + BY_FAME + FAME_SPAN * (1 - i / len(named))
+    for i, pk in enumerate(famous):
+        scores[pk] = TIE * scores[pk] + FAME_SPAN * (1 - i / len(famous))
     for pk, share in explained.items():
         scores[pk] += ENTITY_BOOST * share**2
     for pk, similar in titles.items():
