@@ -11,6 +11,7 @@
   what it describes; an exact title outranks all. `manage.py evaluate` measures
   each family of queries."""
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 
@@ -64,6 +65,11 @@ BY_FAME = 1.0
 # "strong" (≥ STRONG_SHARE of the best), every other film under them.
 FAME_SPAN = 0.5
 TIE = 0.01
+# A short query (at most SHORT_FOR_FAME content words) that names no list: each
+# film gains FAME_PRIOR times its fame's share of the best known candidate's (log
+# scale), so among films it fits alike the better known come first.
+SHORT_FOR_FAME = 2
+FAME_PRIOR = 0.2
 # A misspelled title, times its similarity (≥ 0.4).
 TITLE_BOOST = 2.0
 # An exact title outranks all, the best-known film of such a list too ("a chorus
@@ -627,6 +633,13 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
         pk: w_lex * lexical.get(pk, 0.0) / top + (1 - w_lex) * cosine.get(pk, 0.0)
         for pk in pool
     }
+    if not (by_fame or found.people or found.role) and (
+        len(found.content) <= SHORT_FOR_FAME
+    ):
+        # A short query naming no list ("batman movies", "rocky movies"): among
+        # films it fits alike, the better known first.
+        for pk, share in _fame_shares(queryset, pool).items():
+            scores[pk] += FAME_PRIOR * share
     if by_fame:
         # In the list's order: BM25 and the vector only break ties ("japanese
         # films": an overview that says "Japanese" is no better known).
@@ -639,6 +652,19 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     for pk, similar in titles.items():
         scores[pk] += EXACT_TITLE_BOOST if exact else TITLE_BOOST * similar
     return Ranked(_sorted(scores), scores, found, set(named))
+
+
+def _fame_shares(queryset, ids) -> dict[int, float]:
+    """Each movie's fame on a log scale, as a share of the best known one's."""
+    fame = catalogue().popularity
+    if not fame or not ids:
+        return {}
+    rows = queryset.model._default_manager.filter(pk__in=list(ids)).values_list(
+        "pk", fame
+    )
+    logs = {pk: math.log1p(max(float(v or 0), 0.0)) for pk, v in rows}
+    top = max(logs.values(), default=0.0) or 1.0
+    return {pk: v / top for pk, v in logs.items()}
 
 
 def _lexical(queryset, text: str, limit: int, early: dict | None, *, also) -> dict:
