@@ -1,5 +1,6 @@
 """A short query that names no list ("batman movies", "rocky movies"): among the
-films it fits alike, the better known first; the words still decide ("rocky 2")."""
+films it fits alike, the better known first; the words still decide ("rocky 2").
+A query asking only for the best ("best movies"): the best known."""
 
 import pytest
 from django.test import Client
@@ -42,3 +43,21 @@ def test_a_short_query_lists_the_better_known_first(franchise):
 
 def test_the_words_still_come_first(franchise):
     assert titles("rocky 2")[0] == "Rocky II"  # not the better known Rocky
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "keyword", "semantic"])
+@pytest.mark.parametrize(
+    "q", ["best movies", "top rated films", "greatest movies of all time"]
+)
+def test_a_query_asking_only_for_the_best_lists_the_best_known(franchise, mode, q):
+    wanted = list(
+        Movie.objects.order_by("-fame", "pk").values_list("title", flat=True)[:5]
+    )
+    assert titles(q, mode) == wanted
+
+
+def test_a_title_of_such_words_is_still_that_title(franchise, make_movie):
+    popular = make_movie("Popular", vote_count=1, overview="A school.")
+    movie_refresh_documents(movie_ids=[popular.pk])
+    assert titles("popular")[0] == "Popular"
+    assert titles("best movies about a school")[0] == "Popular"  # words to match

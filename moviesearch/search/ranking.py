@@ -30,7 +30,12 @@ from moviesearch.embeddings.models import Fact
 from moviesearch.search import entities, spelling
 from moviesearch.search.acronyms import acronym_titles, well_known
 from moviesearch.search.framing import liked_title
-from moviesearch.search.lexical import bm25_of, bm25_scores, matches_anything
+from moviesearch.search.lexical import (
+    FILLER,
+    bm25_of,
+    bm25_scores,
+    matches_anything,
+)
 from moviesearch.search.people import person_credits
 from moviesearch.search.vectors import (
     PendingVector,
@@ -442,6 +447,9 @@ def rank(queryset, text: str, mode: str, depth: int) -> Ranked:
 
 def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
     window = max(HYBRID_WINDOW, depth)
+    acclaimed = _acclaimed(queryset, text, depth)
+    if acclaimed is not None:  # "best movies": no words to match
+        return acclaimed
     if mode == "keyword":
         return keyword_ranked(queryset, text, depth)
     liked = _liked(queryset, text, depth) if mode == "hybrid" else None
@@ -491,6 +499,34 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
         ranked.found = replace(found, resolutions=[]) if written_out else None
         return ranked
     return hybrid_ranked(queryset, text, vector, window)
+
+
+# Words that ask for the best films and say nothing of which ("best movies", "top
+# rated films", "greatest movies of all time", "good movies to watch"): such a
+# query lists the best known, as an empty one does, within the filters.
+ACCLAIM = {
+    "best", "top", "greatest", "popular", "famous", "good", "great", "favorite",
+    "favourite", "acclaimed", "highest",
+}  # fmt: skip
+ACCLAIM_ALSO = {"all", "time", "ever", "made", "must", "see", "rated", "ranked", "most"}
+
+
+def _acclaimed(queryset, text: str, depth: int) -> Ranked | None:
+    """The best known films (the declared popularity), for a query of nothing but
+    ACCLAIM words and framing; None for any other query, or one that is a title."""
+    words = [w.casefold() for w in re.findall(r"\w+", text)]
+    if not ACCLAIM.intersection(words):
+        return None
+    framing = ACCLAIM | ACCLAIM_ALSO | FILLER | entities.STOPWORDS
+    spec = catalogue()
+    if any(w not in framing for w in words) or not spec.popularity:
+        return None
+    if exact_titles(queryset, text):  # "The Best", "Popular"
+        return None
+    ids = list(
+        queryset.order_by(*fame_order(spec), "pk").values_list("pk", flat=True)[:depth]
+    )
+    return Ranked(ids, {pk: 1.0 - i / (2 * len(ids)) for i, pk in enumerate(ids)})
 
 
 def _liked(queryset, text: str, depth: int) -> Ranked | None:
