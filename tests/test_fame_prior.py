@@ -61,3 +61,20 @@ def test_a_title_of_such_words_is_still_that_title(franchise, make_movie):
     movie_refresh_documents(movie_ids=[popular.pk])
     assert titles("popular")[0] == "Popular"
     assert titles("best movies about a school")[0] == "Popular"  # words to match
+
+
+def test_a_well_known_titles_words_are_no_two_names(make_movie, fake_encoder):
+    # "star wars movies": not the War genre and the keyword "star" (which explain
+    # every word), but the films titled so, the better known first.
+    from catalog.models import Keyword
+
+    star = Keyword.objects.create(name="star")
+    war = make_movie("Trenches", vote_count=500, genres=["War"], overview="Mud.")
+    war.keywords.set([star])
+    make_movie("Star Wars", vote_count=9000, genres=["Adventure"], overview="Space.")
+    make_movie("Star Wars: Clone Tales", vote_count=20, overview="Space clones.")
+    make_movie("Dunkirk Beach", vote_count=800, genres=["War"], overview="Sand.")
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    found = titles("star wars movies")
+    assert found[0] == "Star Wars" and "Star Wars: Clone Tales" in found[:3], found
+    assert titles("war movies")[:2] == ["Dunkirk Beach", "Trenches"]  # the genre

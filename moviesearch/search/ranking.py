@@ -637,6 +637,11 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
         # disaster" It's a Disaster before the films tagged "disaster".
         same = same_word_titles(queryset, read)
         titles, exact = dict.fromkeys(same, 1.0), bool(same)
+    if by_fame and not found.people and _franchise(queryset, found):
+        # "star wars movies" is no Science Fiction… the War genre and the keyword
+        # "star": words read as two names that a well-known title says together
+        # are read as words (and the better known first: FAME_PRIOR).
+        found, by_fame = entities.Entities(content=found.content), False
     if by_fame:
         role = found.role or (_main_role(found) if found.people else None)
         named = entity_ranked(queryset, replace(found, role=role), window)
@@ -688,6 +693,28 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     for pk, similar in titles.items():
         scores[pk] += EXACT_TITLE_BOOST if exact else TITLE_BOOST * similar
     return Ranked(_sorted(scores), scores, found, set(named))
+
+
+def _franchise(queryset, found: entities.Entities) -> bool:
+    """Whether the query's content words, read as two names or more (genres and
+    keywords: "star wars" the keyword "star" and the genre War), are a phrase of a
+    well-known film's title (acronyms.well_known; the lower(title) trigram index
+    answers LIKE)."""
+    from django.db.models.functions import Lower
+
+    spec = catalogue()
+    names = len(found.genres) + len(found.keywords)
+    if names < 2 or len(found.content) < 2 or not spec.title or not spec.popularity:
+        return False
+    phrase = " ".join(found.content)
+    best = (
+        queryset.model._default_manager.annotate(_t=Lower(spec.title))
+        .filter(_t__contains=phrase)
+        .order_by(*fame_order(spec), "pk")
+        .values_list(spec.popularity, flat=True)
+        .first()
+    )
+    return best is not None and well_known(queryset.model, spec.popularity, best)
 
 
 def _fame_shares(queryset, ids) -> dict[int, float]:
