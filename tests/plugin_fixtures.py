@@ -56,9 +56,10 @@ def _fresh_cache():
     test."""
     from django.core.cache import cache
 
-    from moviesearch.search import vectors
+    from moviesearch.search import people, vectors
 
     cache.clear()
+    people._accented_cache.clear()  # the accented words of people's names
     # The table sizes and filter estimates a process keeps a minute: each test's
     # catalogue is its own.
     vectors._sizes.clear()

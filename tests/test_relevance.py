@@ -663,3 +663,23 @@ def test_a_language_named_in_a_short_query_lists_its_films(embedded_demo):
     # In a description a nationality is the story's, not the film's language.
     long = "a french soldier comes home after the war to find his village burned"
     assert recognise(long).languages == ()
+
+
+def test_a_surname_typed_without_its_accents(make_movie, fake_encoder):
+    # "cuaron" is Alfonso Cuarón's surname, also when an overview says "Cuaron"
+    # (a known word: read as a surname typed right), and "inarritu" Iñárritu's
+    # (a word in no text: two letters from "iñárritu", none without accents).
+    from moviesearch.search import people
+
+    for i in range(3):
+        make_movie(f"Orbit {i}", directors=["Alfonso Cuarón"], overview="Space.")
+        make_movie(f"Bird {i}", directors=["Alejandro González Iñárritu"])
+    make_movie("Making Orbit", overview="Cuaron talks about his film.")
+    refresh_all()
+    assert people.fold("Iñárritu") == "inarritu"
+    for query, name in (
+        ("cuaron films", "Alfonso Cuarón"),
+        ("inarritu", "Alejandro González Iñárritu"),
+    ):
+        [person] = recognise(query).resolutions
+        assert (person.name, person.how) == (name, "surname"), query

@@ -6,6 +6,8 @@ lower(name)), the most prominent person first. People are the plugin's names of 
 reads (Fact, roles director and cast)."""
 
 import re
+import time
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
@@ -347,8 +349,42 @@ def _cued(text: str) -> set[str]:
     return cued
 
 
+def fold(text: str) -> str:
+    """Lower case without accents: "cuarón" is "cuaron", "iñárritu" "inarritu"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# The words of people's names written with accents, by their form without them,
+# kept ACCENTED_SECONDS per process: a visitor types "cuaron", "inarritu".
+_ACCENTED_SQL = """
+SELECT DISTINCT word FROM (
+  SELECT regexp_split_to_table(lower(name), '\\s+') AS word FROM {name}
+  WHERE kind = 'person' AND name !~ '^[[:ascii:]]*$'
+) AS words
+WHERE word !~ '^[[:ascii:]]*$'
+"""
+ACCENTED_SECONDS = 600.0
+_accented_cache: dict[str, tuple[float, dict[str, set[str]]]] = {}
+
+
+def _accented() -> dict[str, set[str]]:
+    key = connection.settings_dict["NAME"]
+    hit = _accented_cache.get(key)
+    if hit and time.monotonic() - hit[0] < ACCENTED_SECONDS:
+        return hit[1]
+    forms: dict[str, set[str]] = defaultdict(set)
+    for (word,) in _fetch(_ACCENTED_SQL, []):
+        forms[fold(word)].add(word)
+    _accented_cache[key] = (time.monotonic(), dict(forms))
+    return _accented_cache[key][1]
+
+
 def _surnames(words: list[str], df: dict, role) -> list[Resolution]:
-    rows = _fetch(_SURNAME_SQL, [words])
+    # A word typed without the accents of a surname is that surname ("cuaron").
+    written = {v: w for w in words for v in _accented().get(w, ()) if v != w}
+    rows = _fetch(_SURNAME_SQL, [words + sorted(written)])
+    rows = [(written.get(row[0], row[0]), *row[1:]) for row in rows]
     out = []
     for word in words:
         # The credits of everyone bearing the word as a name ("cameron": James
@@ -429,7 +465,7 @@ def _typo_surnames(words: list[str], role, spelled=None) -> list[Resolution]:
     with trigram_threshold(setting, TYPO_WORD_SIMILARITY) as cursor:
         cursor.execute(with_tables(_TYPO_SQL, name=Name), [words])
         rows = cursor.fetchall()
-    rows = [r for r in rows if OSA.distance(r[0], r[3]) <= 1]
+    rows = [r for r in rows if OSA.distance(fold(r[0]), fold(r[3])) <= 1]
     if not rows:
         return []
     credits = person_credits({r[1] for r in rows})
@@ -449,7 +485,9 @@ def _typo_surnames(words: list[str], role, spelled=None) -> list[Resolution]:
             and bearing[surname] >= SURNAME_SHARE * max(df.get(surname, 0), 1)
             and _rarer_than(word, surname, bearing[surname], spelled or {})
         ]
-        best = _best(near, role, word, "misspelling")
+        # Typed without its accents, a surname is typed right ("inarritu").
+        plain = any(w == word and fold(w) == fold(last) for w, _, _, last in rows)
+        best = _best(near, role, word, "surname" if plain else "misspelling")
         if best:
             out.append(best)
     return out
