@@ -2,21 +2,15 @@
 best known first, and the query read with the title written out."""
 
 import pytest
-from django.test import Client
 
 from catalog.models import Movie
 from moviesearch.embeddings.services import movie_refresh_documents
 from moviesearch.initials import TitleInitials, initials_indexed, main_title
 from moviesearch.search.acronyms import acronym_titles
 from moviesearch.search.entities import recognise
+from tests.searching import api_search
 
 pytestmark = pytest.mark.django_db
-
-
-def api_search(q, mode="hybrid"):
-    response = Client().get("/api/search", {"q": q, "mode": mode, "limit": 5})
-    assert response.status_code == 200, response.content
-    return response.json()
 
 
 @pytest.fixture

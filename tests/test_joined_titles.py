@@ -3,21 +3,15 @@ one ("ironman 2", "xmen apocalypse"): that title first, no misspelled name or wo
 claimed for it."""
 
 import pytest
-from django.test import Client
 
 from catalog.models import Movie
 from moviesearch.embeddings.related import related_words_refresh
 from moviesearch.embeddings.services import movie_refresh_documents
 from moviesearch.search.entities import recognise
 from moviesearch.search.ranking import _joined, apart_titles, joined_titles
+from tests.searching import api_search
 
 pytestmark = pytest.mark.django_db
-
-
-def api_search(q, mode="hybrid"):
-    response = Client().get("/api/search", {"q": q, "mode": mode, "limit": 5})
-    assert response.status_code == 200, response.content
-    return response.json()
 
 
 @pytest.fixture

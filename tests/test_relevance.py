@@ -9,6 +9,7 @@ from catalog.models import Movie
 from moviesearch.embeddings.models import LexicalDocument, Posting
 from moviesearch.embeddings.services import movie_refresh_documents
 from moviesearch.search.entities import recognise
+from tests.searching import api_search
 
 pytestmark = pytest.mark.django_db
 
@@ -16,12 +17,6 @@ pytestmark = pytest.mark.django_db
 def directed_by(name):
     films = Movie.objects.filter(credits__person__name=name, credits__role="director")
     return set(films.values_list("title", flat=True))
-
-
-def api_search(q, mode="hybrid", limit=10):
-    response = Client().get("/api/search", {"q": q, "mode": mode, "limit": limit})
-    assert response.status_code == 200, response.content
-    return response.json()
 
 
 @pytest.mark.parametrize(

@@ -15,14 +15,9 @@ from moviesearch.embeddings.related import related_words_refresh
 from moviesearch.embeddings.services import movie_refresh_documents
 from moviesearch.search.entities import recognise
 from moviesearch.search.spelling import corrected, corrections
+from tests.searching import api_search
 
 pytestmark = pytest.mark.django_db
-
-
-def api_search(q, mode="hybrid", limit=10):
-    response = Client().get("/api/search", {"q": q, "mode": mode, "limit": limit})
-    assert response.status_code == 200, response.content
-    return response.json()
 
 
 def words(**movies):
