@@ -29,8 +29,8 @@ def acronym_titles(
     """The movies whose title's initials (moviesearch.initials) are a word of the
     query that no movie's text has, or only a movie or two's (Entities.unknown,
     .rare), the best known first; the query with that word written out as the
-    best known one's main title ("lotr return of the king": "lord of the rings
-    return of the king"); and {typed: written}. Only when the best known film
+    best known one's main title ("lotr return of the king": "the lord of the
+    rings return of the king"); and {typed: written}. Only when the best known film
     of the initials is well known (well_known), and the host declares a
     popularity and indexes TitleInitials on its title."""
     spec = catalogue()

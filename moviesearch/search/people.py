@@ -221,7 +221,7 @@ def resolve(
         alone=short or cued,
         taken=_typed(found) | set(spelled),
     )
-    # The words as the catalogue spells them: "hary potter" is Harry Potter's.
+    # The words as the catalogue spells them: "harry poter" is Harry Potter's.
     fixed = [spelled[w][0] if w in spelled else w for w in words]
     if found and short:
         found = _not_named_phrases(found, fixed)
@@ -321,11 +321,11 @@ def _not_named_phrases(found: list[Resolution], words: list[str]) -> list:
     beside it, makes a keyword or part of a title: "harry poter" is Harry Potter
     misspelled, not a film of Sally Potter's (as _in_named_phrases for a surname
     typed right)."""
+    from rapidfuzz.distance import OSA
+
     fixed = {}
     for r in found:
         if r.how == "misspelling" and " " not in r.typed:
-            from rapidfuzz.distance import OSA
-
             parts = r.name.casefold().split()
             fixed[r.typed] = min(parts, key=lambda p: OSA.distance(p, r.typed))
     if not fixed:
