@@ -22,7 +22,7 @@ from django.db.models import (
     Q,
     Subquery,
 )
-from django.db.models.functions import Coalesce, Upper
+from django.db.models.functions import Coalesce, Lower, Upper
 from pgvector.django import CosineDistance
 
 from moviesearch.catalogue import catalogue
@@ -335,7 +335,6 @@ def near_titles(queryset, text: str) -> dict[int, float]:
     for a query with a word in no movie's text (Entities.unknown): a description
     is no title."""
     from django.contrib.postgres.search import TrigramSimilarity
-    from django.db.models.functions import Lower
 
     title = catalogue().title
     typed = " ".join(text.split()).casefold()
@@ -638,9 +637,9 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
         same = same_word_titles(queryset, read)
         titles, exact = dict.fromkeys(same, 1.0), bool(same)
     if by_fame and not found.people and _franchise(queryset, found):
-        # "star wars movies" is no Science Fiction… the War genre and the keyword
-        # "star": words read as two names that a well-known title says together
-        # are read as words (and the better known first: FAME_PRIOR).
+        # "star wars movies" are not the War films tagged "star": words read as
+        # two names that a well-known title says together are read as words
+        # (and the better known first: FAME_PRIOR).
         found, by_fame = entities.Entities(content=found.content), False
     if by_fame:
         role = found.role or (_main_role(found) if found.people else None)
@@ -700,8 +699,6 @@ def _franchise(queryset, found: entities.Entities) -> bool:
     keywords: "star wars" the keyword "star" and the genre War), are a phrase of a
     well-known film's title (acronyms.well_known; the lower(title) trigram index
     answers LIKE)."""
-    from django.db.models.functions import Lower
-
     spec = catalogue()
     names = len(found.genres) + len(found.keywords)
     if names < 2 or len(found.content) < 2 or not spec.title or not spec.popularity:
