@@ -8,7 +8,7 @@ from moviesearch.embeddings.services import movie_refresh_documents
 from moviesearch.initials import TitleInitials, initials_indexed, main_title
 from moviesearch.search.acronyms import acronym_titles
 from moviesearch.search.entities import recognise
-from tests.searching import api_search
+from tests.searching import api_search, films_by_title
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 def films(make_movie, fake_encoder):
     """Three films of one title's initials (the 1978 one the least known), a film
     whose overview says "lot", and others."""
-    made = {
-        title: make_movie(title, vote_count=votes, overview=story)
-        for title, votes, story in (
+    made = films_by_title(
+        make_movie,
+        [
             ("The Lord of the Rings", 500, "Hobbits walk to a mountain."),
             ("The Lord of the Rings: The Two Towers", 9000, "The fellowship splits."),
             ("The Lord of the Rings: The Return of the King", 8000, "A king returns."),
@@ -27,8 +27,8 @@ def films(make_movie, fake_encoder):
             ("The Dark Knight Rises", 6000, "A bat rises."),
             ("Salem's Lot", 100, "A lot of vampires in a town."),
             ("Lotus", 50, "A flower."),
-        )
-    }
+        ],
+    )
     movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
     return made
 

@@ -9,7 +9,7 @@ from moviesearch.embeddings.related import related_words_refresh
 from moviesearch.embeddings.services import movie_refresh_documents
 from moviesearch.search.entities import recognise
 from moviesearch.search.ranking import _joined, apart_titles, joined_titles
-from tests.searching import api_search
+from tests.searching import api_search, films_by_title
 
 pytestmark = pytest.mark.django_db
 
@@ -133,16 +133,16 @@ def test_a_well_known_title_without_its_article(make_movie, fake_encoder, monkey
     from moviesearch.search import acronyms
     from moviesearch.search.ranking import exact_titles
 
-    made = {
-        title: make_movie(title, vote_count=votes, overview=story)
-        for title, votes, story in (
+    made = films_by_title(
+        make_movie,
+        [
             ("The Godfather", 9000, "A crime family."),
             ("A Beautiful Mind", 8000, "A mathematician."),
             ("The Comedy", 3, "A bored man."),
             ("Godfather Blues", 5, "A godfather sings."),
             ("Laughs", 7000, "A comedy of errors."),
-        )
-    }
+        ],
+    )
     monkeypatch.setattr(acronyms, "MIN_FAMOUS", 3)  # the 3 best known films
     every = Movie.objects.all()
     assert exact_titles(every, "godfather") == [made["The Godfather"].pk]
