@@ -117,7 +117,7 @@ def test_without_the_index_initials_are_not_looked_up(films, monkeypatch):
 
 
 def test_only_a_well_known_titles_initials_are_read(films, make_movie, monkeypatch):
-    from moviesearch.search import acronyms
+    from moviesearch.search import fame
 
     obscure = make_movie("Tom Eats Big Hamburgers", vote_count=1, overview="A meal.")
     movie_refresh_documents(movie_ids=[obscure.pk])
@@ -125,6 +125,6 @@ def test_only_a_well_known_titles_initials_are_read(films, make_movie, monkeypat
     assert acronym_titles(every, "tebh", recognise("tebh"))[0] == [obscure.pk]
     # Among the two best known films only: the Lord of the Rings films are, this
     # film is not (any three letters are some obscure film's initials).
-    monkeypatch.setattr(acronyms, "MIN_FAMOUS", 2)
+    monkeypatch.setattr(fame, "MIN_FAMOUS", 2)
     assert acronym_titles(every, "tebh", recognise("tebh"))[0] == []
     assert acronym_titles(every, "lotr", recognise("lotr"))[0]

@@ -130,7 +130,7 @@ def test_an_exact_title_is_listed_beside_a_joined_one(titles, make_movie, mode):
 def test_a_well_known_title_without_its_article(make_movie, fake_encoder, monkeypatch):
     # "godfather" is The Godfather, "beautiful mind" A Beautiful Mind; but an
     # obscure film is not taken for a word ("comedy" is no The Comedy).
-    from moviesearch.search import acronyms
+    from moviesearch.search import fame
     from moviesearch.search.ranking import exact_titles
 
     made = films_by_title(
@@ -143,7 +143,7 @@ def test_a_well_known_title_without_its_article(make_movie, fake_encoder, monkey
             ("Laughs", 7000, "A comedy of errors."),
         ],
     )
-    monkeypatch.setattr(acronyms, "MIN_FAMOUS", 3)  # the 3 best known films
+    monkeypatch.setattr(fame, "MIN_FAMOUS", 3)  # the 3 best known films
     every = Movie.objects.all()
     assert exact_titles(every, "godfather") == [made["The Godfather"].pk]
     assert exact_titles(every, "Beautiful  Mind") == [made["A Beautiful Mind"].pk]

@@ -3,24 +3,16 @@ main title has them, and the query with them written out."""
 
 import re
 
-from django.db.models import F
-
 from moviesearch.catalogue import catalogue
 from moviesearch.initials import TitleInitials, initials_indexed, main_title
 from moviesearch.search import entities
-from moviesearch.search.vectors import table_rows
+from moviesearch.search.fame import fame_order, well_known
 
 # Letters and digits of a word to look up (a shorter one is never an unknown
 # word: "mib" may be a typo of any three-letter word).
 LENGTH = (4, 6)
 MAX_WORDS = 6  # words of a query that may hold one
 ARTICLE_INITIALS = ("", "t", "a")  # as typed, or after "the" or "a"/"an"
-# A visitor abbreviates a title everyone knows: the best known film of the
-# initials is among the catalogue's best known FAMOUS_SHARE (at least MIN_FAMOUS
-# films). Any four letters are some obscure title's initials, more so in a larger
-# catalogue.
-FAMOUS_SHARE = 0.05
-MIN_FAMOUS = 100
 
 
 def acronym_titles(
@@ -31,7 +23,7 @@ def acronym_titles(
     .rare), the best known first; the query with that word written out as the
     best known one's main title ("lotr return of the king": "the lord of the
     rings return of the king"); and {typed: written}. Only when the best known film
-    of the initials is well known (well_known), and the host declares a
+    of the initials is well known (fame.well_known), and the host declares a
     popularity and indexes TitleInitials on its title."""
     spec = catalogue()
     title, fame = spec.title, spec.popularity
@@ -49,7 +41,7 @@ def acronym_titles(
     rows = list(
         queryset.annotate(_initials=TitleInitials(title))
         .filter(_initials__in=sorted(forms))
-        .order_by(F(fame).desc(nulls_last=True), "pk")
+        .order_by(*fame_order(spec), "pk")
         .values_list("pk", title, "_initials", fame)[:100]
     )
     for word in typed:  # the query's first word that is a known title's initials
@@ -59,13 +51,3 @@ def acronym_titles(
             read = re.sub(rf"\b{re.escape(word)}\b", written, text, flags=re.I)
             return [row[0] for row in films], read, {word: written}
     return [], text, {}
-
-
-def well_known(model, fame: str, value) -> bool:
-    """Whether a film of this fame is among the catalogue's best known (the fame
-    index reads at most the bound)."""
-    if value is None:
-        return False
-    bound = max(MIN_FAMOUS, int(FAMOUS_SHARE * table_rows(model)))
-    better = model._default_manager.filter(**{f"{fame}__gt": value})
-    return better[:bound].count() < bound

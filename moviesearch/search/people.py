@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from django.db import connection
 from django.db.models.functions import Lower
+from rapidfuzz.distance import OSA
 
 from moviesearch.catalogue import catalogue, movie_model
 from moviesearch.embeddings.models import Fact, Lexeme, Name
@@ -321,8 +322,6 @@ def _not_named_phrases(found: list[Resolution], words: list[str]) -> list:
     beside it, makes a keyword or part of a title: "harry poter" is Harry Potter
     misspelled, not a film of Sally Potter's (as _in_named_phrases for a surname
     typed right)."""
-    from rapidfuzz.distance import OSA
-
     fixed = {}
     for r in found:
         if r.how == "misspelling" and " " not in r.typed:
@@ -457,8 +456,6 @@ def _typo_surnames(words: list[str], role, spelled=None) -> list[Resolution]:
     """People whose surname is one typo (a letter dropped, added or changed, or two
     adjacent letters swapped: optimal string alignment distance 1, rapidfuzz) from
     an unknown word alone ("kubirck", "nolna", "scorcese"), the most prominent."""
-    from rapidfuzz.distance import OSA
-
     if not words:
         return []
     setting = "pg_trgm.word_similarity_threshold"

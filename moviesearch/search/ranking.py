@@ -11,7 +11,6 @@
   what it describes; an exact title outranks all. `manage.py evaluate` measures
   each family of queries."""
 
-import math
 import re
 from dataclasses import dataclass, field, replace
 
@@ -28,7 +27,8 @@ from pgvector.django import CosineDistance
 from moviesearch.catalogue import catalogue
 from moviesearch.embeddings.models import Fact
 from moviesearch.search import entities, spelling
-from moviesearch.search.acronyms import acronym_titles, well_known
+from moviesearch.search.acronyms import acronym_titles
+from moviesearch.search.fame import fame_order, fame_shares, well_known
 from moviesearch.search.framing import liked_title
 from moviesearch.search.lexical import (
     FILLER,
@@ -179,12 +179,6 @@ def cosines(vector, stored: dict) -> dict[int, float]:
 PEOPLE = ["director", "cast"]  # the roles of a person's facts
 
 
-def fame_order(spec) -> list:
-    """Most popular first (a film with no figure last), when the declaration names
-    a popularity field."""
-    return [F(spec.popularity).desc(nulls_last=True)] if spec.popularity else []
-
-
 def _carrying(names, roles):
     """The ids of the movies that have any of these names in any of these roles."""
     return Fact.objects.filter(name__in=list(names), role__in=roles).values("movie_id")
@@ -247,7 +241,7 @@ TITLE_ARTICLES = ("the", "a", "an")
 def exact_titles(queryset, text: str) -> list[int]:
     """Movies whose title (or original title) is exactly the query (the
     UPPER(title) indexes); else, with an article put before the query or left out
-    of it, well-known ones (acronyms.well_known: "godfather" is The Godfather, but
+    of it, well-known ones (fame.well_known: "godfather" is The Godfather, but
     "comedy" is no The Comedy)."""
     text, spec = " ".join(text.split()).upper(), catalogue()
     if not spec.titles or not text:
@@ -678,15 +672,13 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     ):
         # A short query naming no list ("batman movies", "rocky movies"): among
         # films it fits alike, the better known first.
-        for pk, share in _fame_shares(queryset, pool).items():
+        for pk, share in fame_shares(queryset, pool).items():
             scores[pk] += FAME_PRIOR * share
     if by_fame:
         # In the list's order: BM25 and the vector only break ties ("japanese
         # films": an overview that says "Japanese" is no better known).
-        for i, pk in enumerate(named):
-            scores[pk] = TIE * scores[pk] + BY_FAME + FAME_SPAN * (1 - i / len(named))
-    for i, pk in enumerate(famous):
-        scores[pk] = TIE * scores[pk] + FAME_SPAN * (1 - i / len(famous))
+        _listed(scores, named, BY_FAME)
+    _listed(scores, famous)
     for pk, share in explained.items():
         scores[pk] += ENTITY_BOOST * share**2
     for pk, similar in titles.items():
@@ -697,7 +689,7 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
 def _franchise(queryset, found: entities.Entities) -> bool:
     """Whether the query's content words, read as two names or more (genres and
     keywords: "star wars" the keyword "star" and the genre War), are a phrase of a
-    well-known film's title (acronyms.well_known; the lower(title) trigram index
+    well-known film's title (fame.well_known; the lower(title) trigram index
     answers LIKE)."""
     spec = catalogue()
     names = len(found.genres) + len(found.keywords)
@@ -714,17 +706,11 @@ def _franchise(queryset, found: entities.Entities) -> bool:
     return best is not None and well_known(queryset.model, spec.popularity, best)
 
 
-def _fame_shares(queryset, ids) -> dict[int, float]:
-    """Each movie's fame on a log scale, as a share of the best known one's."""
-    fame = catalogue().popularity
-    if not fame or not ids:
-        return {}
-    rows = queryset.model._default_manager.filter(pk__in=list(ids)).values_list(
-        "pk", fame
-    )
-    logs = {pk: math.log1p(max(float(v or 0), 0.0)) for pk, v in rows}
-    top = max(logs.values(), default=0.0) or 1.0
-    return {pk: v / top for pk, v in logs.items()}
+def _listed(scores: dict[int, float], ids: list[int], base: float = 0.0) -> None:
+    """Score these movies in their list's order, base + FAME_SPAN (the first) down
+    to base, their fused score only breaking ties."""
+    for i, pk in enumerate(ids):
+        scores[pk] = TIE * scores[pk] + base + FAME_SPAN * (1 - i / len(ids))
 
 
 def _lexical(queryset, text: str, limit: int, early: dict | None, *, also) -> dict:

@@ -133,7 +133,8 @@ def _suggest(text: str, limit: int) -> dict[str, list[dict]]:
 def _joined(text: str, titles: list[dict]) -> list[dict]:
     """A title typed as one word first ("xmen" X-Men, "walle" WALL·E: the search's
     joined_titles), then the titles found."""
-    from moviesearch.search.ranking import fame_order, joined_titles
+    from moviesearch.search.fame import fame_order
+    from moviesearch.search.ranking import joined_titles
 
     model, spec = movie_model(), catalogue()
     ids = joined_titles(model.objects.all(), text)
