@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from catalog.models import Movie
 from moviesearch.quality.metrics import retrieval_metrics
@@ -299,3 +299,45 @@ def test_hybrid_recognises_keywords_decades_and_exact_titles(indexed_demo):
     assert [m.title for m in top("the cabinet of dr. caligari", 1)] == [
         "The Cabinet of Dr. Caligari"
     ]
+
+
+def test_story_pairs_match_a_clause_of_a_training_film_to_the_rest_of_it(
+    demo_catalogue,
+):
+    from moviesearch.quality.story import story_pairs
+    from moviesearch.quality.training import document_texts
+
+    documents = document_texts()
+    movies = Movie.objects.all()
+    films = set(movies.order_by("pk").values_list("pk", flat=True)[:60])
+    pairs = story_pairs(movies, films, documents, seed=7)
+    assert len(pairs) >= 50 and pairs == story_pairs(movies, films, documents, seed=7)
+    by_title = {m.pk: m for m in movies}
+    cut = 0
+    for clause, document in pairs:
+        words = set(document.split())
+        (pk,) = [pk for pk, full in documents.items() if words <= set(full.split())]
+        film = by_title[pk]
+        assert pk in films  # a held-out film makes no pair
+        overview = film.overview.casefold()
+        assert all(word in overview for word in clause.casefold().split()[:3])
+        assert not any(name in clause for name in film.cast())
+        if len(document) < len(documents[pk]):
+            cut += 1
+            assert clause not in document
+    assert len(pairs) // 2 < cut < len(pairs)  # one pair in ten keeps its sentence
+
+
+def test_finetune_trains_on_story_pairs(demo_catalogue, tiny_model, settings):
+    settings.EMBEDDING_MODEL = str(tiny_model)
+    out, target = StringIO(), tiny_model.parent / "story"
+    call_command(
+        "finetune", "--output", str(target), "--families", "story", "--max-pairs",
+        "12", "--epochs", "1", "--batch-size", "4", "--max-seq-length", "32",
+        "--eval-limit-per-family", "0", "--no-progress", stdout=out,
+    )  # fmt: skip
+    assert "12 pairs + 0 triplets" in out.getvalue()
+    summary = json.loads((target / "moviesearch_finetune.json").read_text())
+    assert summary["options"]["families"] == ["story"]
+    with pytest.raises(CommandError, match="evaluation only"):
+        call_command("finetune", "--output", str(target), "--families", "story,plot")

@@ -19,7 +19,7 @@ from moviesearch.quality.queries import (
 )
 from moviesearch.quality.training import TRAINING_FAMILIES, training_pairs
 from moviesearch.quality.visitor_queries import SURNAME_FORMS, misspell, surname
-from moviesearch.quality.wikipedia import story_clauses
+from moviesearch.quality.wikipedia import sentences, story_clauses
 
 pytestmark = pytest.mark.django_db
 
@@ -207,13 +207,21 @@ def test_plot_clause_has_names_and_title_words_removed(make_movie, tmp_path):
         assert OSA.distance(bad, good) == 1 and len(bad) >= len(good) - 1
 
 
-def demo_leads(tmp_path):
-    """Leads for the demo films: a definition, then the TMDB overview as the story."""
+def marked(sentence: str, mark: str) -> str:
+    """The sentence with `mark` after its first word."""
+    first, _, rest = sentence.partition(" ")
+    return " ".join(w for w in (first, mark, rest) if w)
+
+
+def demo_leads(tmp_path, mark=""):
+    """Leads for the demo films: a definition, then the TMDB overview as the story
+    (`mark`, a word no catalogue text holds, after each sentence's first word)."""
     rows = [
         {
             "title": m.title,
             "year": m.year,
-            "overview": f"{m.title} is a {m.year} film. {m.overview}",
+            "overview": f"{m.title} is a {m.year} film. "
+            + " ".join(marked(s, mark) for s in sentences(m.overview)),
             "directors": m.directors(),
             "cast": m.cast(),
         }
@@ -294,7 +302,7 @@ def test_finetune_trains_without_plot_and_measures_it(
 ):
     from moviesearch.quality.management.commands import finetune
 
-    path = demo_leads(tmp_path)
+    path = demo_leads(tmp_path, mark="wikimark")
     settings.QUALITY_WIKIPEDIA_PATH = str(path)
     asked = []
     real_generate = finetune.generate_queries
@@ -314,8 +322,9 @@ def test_finetune_trains_without_plot_and_measures_it(
     (heldout_families,) = [f for split, f in asked if split == "heldout"]
     assert "plot" not in train_families and "plot" in heldout_families
     plot_texts = {q.query for q in of(generate_queries(wikipedia=path), "plot")}
+    assert any("wikimark" in text for text in plot_texts)  # the leads are read
     trained = finetune_spied.trained
-    assert trained and not {text for text, _ in trained} & plot_texts
+    assert trained and not any("wikimark" in text for pair in trained for text in pair)
 
 
 def test_finetune_families_restrict_training_and_refuse_plot(

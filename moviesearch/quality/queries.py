@@ -98,7 +98,7 @@ def columns(movies, *paths):
         yield pk, *(next(values) if path else None for path in paths)
 
 
-def _facts(movies) -> _Facts:
+def catalogue_facts(movies) -> _Facts:
     """What queries are made of: the declaration's title, year and summary, and
     the names (moviesearch.embeddings Fact) of `movies`."""
     spec = catalogue()
@@ -215,9 +215,8 @@ def generate_queries(
     rows = None
     if wikipedia is not None and set(EVALUATION_ONLY) & set(families):
         rows = wikipedia_rows(wikipedia)
-    candidates = list(
-        _candidates(_facts(movie_model().objects.all()), seed=seed, wikipedia=rows)
-    )
+    facts = catalogue_facts(movie_model().objects.all())
+    candidates = list(_candidates(facts, seed=seed, wikipedia=rows))
     kinds = defaultdict(set)  # one split per kind of entity, whatever the families
     for _, key, _, _ in candidates:
         kinds[key.split(":", 1)[0]].add(key)

@@ -12,13 +12,15 @@ from moviesearch.conf import settings
 from moviesearch.embeddings.documents import movie_document
 from moviesearch.quality.metrics import retrieval_metrics
 from moviesearch.quality.queries import EVALUATION_ONLY, FAMILIES, columns
+from moviesearch.quality.story import STORY
 
 DOCUMENT_FORMATS = ("product", "reference")
 # Every family but the Wikipedia plot clauses (evaluation only), from the training
 # split: surnames and misspellings teach partial and misspelled names; an overview
 # paired with its own document teaches the story-to-document match (held-out titles
-# are in no pair).
-TRAINING_FAMILIES = tuple(f for f in FAMILIES if f not in EVALUATION_ONLY)
+# are in no pair); `story` (training only, quality.story) one part of a summary to
+# the rest of its film's document.
+TRAINING_FAMILIES = (*(f for f in FAMILIES if f not in EVALUATION_ONLY), STORY)
 SMALL_SET = 100  # a sampled corpus keeps every film of relevant sets this small
 
 
@@ -37,14 +39,24 @@ def document_texts(document_format: str = "product", movies=None) -> dict[int, s
 
 
 def training_pairs(
-    queries, documents, *, max_pairs=None, seed=42, families=TRAINING_FAMILIES
+    queries,
+    documents,
+    *,
+    max_pairs=None,
+    seed=42,
+    families=TRAINING_FAMILIES,
+    story=(),
 ) -> list[tuple]:
     """(query, relevant document) pairs, balanced: TRAINING_FAMILIES take turns (any
     other family's queries are dropped), and within a family every query gets its
-    first pair before any gets a second."""
+    first pair before any gets a second. `story` is the story family's pairs
+    (quality.story), made apart since its documents are cut."""
     rng = random.Random(seed)
     streams = []
     for family in (f for f in families if f in TRAINING_FAMILIES):
+        if family == STORY:
+            streams.append(list(story))
+            continue
         chosen = sorted({(q.query, q.relevant) for q in queries if q.family == family})
         rng.shuffle(chosen)
         ranked = [rng.sample(relevant, len(relevant)) for _, relevant in chosen]
