@@ -89,6 +89,15 @@ class _Facts:
     keywords: dict
     overviews: dict
 
+    def credited(self) -> dict:
+        """Movie id → the names of its directors and cast."""
+        found = defaultdict(set)
+        for people in (self.directed, self.starred):
+            for person, films in people.items():
+                for pk in films:
+                    found[pk].add(self.names[person])
+        return found
+
 
 def columns(movies, *paths):
     """(pk, the value at each ORM path) per movie; None for an empty path."""

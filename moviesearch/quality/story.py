@@ -9,7 +9,6 @@ so a pasted summary still finds its film). Only films of the training split make
 pairs, and the text is the catalogue's own: Wikipedia never trains (issue 13)."""
 
 import random
-from collections import defaultdict
 
 from moviesearch.quality.queries import catalogue_facts
 from moviesearch.quality.wikipedia import first_names, sentences, story_clauses
@@ -23,11 +22,7 @@ def story_pairs(movies, films, documents, *, seed: int = 42) -> list[tuple[str, 
     (training-split movie ids) whose summary has two sentences or more and a story
     clause, in a seeded order."""
     facts = catalogue_facts(movies.filter(pk__in=films))
-    credited = defaultdict(set)
-    for people in (facts.directed, facts.starred):
-        for person, credits in people.items():
-            for pk in credits:
-                credited[pk].add(facts.names[person])
+    credited = facts.credited()
     known_first = first_names(facts.names.values())
     rng = random.Random(seed)
     order = sorted(pk for pk in facts.overviews if pk in documents)

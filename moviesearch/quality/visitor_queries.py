@@ -135,11 +135,7 @@ def plot_queries(f, rows, *, seed: int):
         key = (normalise_title(str(row.get("title") or "")), row.get("year"))
         if key in catalogue:
             leads[key].append(row)
-    credited = defaultdict(set)
-    for people in (f.directed, f.starred):
-        for person, films in people.items():
-            for pk in films:
-                credited[pk].add(f.names[person])
+    credited = f.credited()
     known_first = first_names(f.names.values())
     for key, found in leads.items():
         if len(found) != 1 or len(catalogue[key]) != 1 or not key[0]:
