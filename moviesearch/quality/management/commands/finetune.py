@@ -111,12 +111,14 @@ class Command(BaseCommand):
         # semantic title lookups falling from nDCG@10 0.99 to 0.39 (facts-first
         # text) and 0.85 to 0.47 (story pairs alone; README, Fine-tuning). Never
         # plot: Wikipedia text is for evaluation only.
-        asked = [f for f in o["families"] if f in FAMILIES]
-        if STORY in o["families"]:
-            asked.append("title")  # its queries list the training split's films
+        stories = STORY in o["families"]
+        # The title queries list the training split's films, which story pairs need.
+        asked = {f for f in o["families"] if f in FAMILIES} | (
+            {"title"} if stories else set()
+        )
         train_queries = generate_queries(seed=o["seed"], split="train", families=asked)
         story = []
-        if STORY in o["families"]:
+        if stories:
             titles = (q for q in train_queries if q.family == "title")
             films = {pk for q in titles for pk in q.relevant}
             story = story_pairs(
