@@ -531,6 +531,33 @@ def test_a_keyword_in_the_singular_lists_the_films_tagged_in_the_plural_too(
         assert ids[:4] == wanted, query
 
 
+def test_a_genre_phrase_is_no_keyword_too(make_movie, fake_encoder):
+    # "funny movies for kids": "for kids" names the genre Family, so the keyword
+    # "kid" is not also required (TMDB tags few family comedies "kid": the list
+    # was those few, then titles saying "funny").
+    from catalog.models import Keyword
+
+    kid = Keyword.objects.create(name="kid")
+    make_movie("Tagged Kid", genres=["Comedy", "Family"], vote_count=5).keywords.set(
+        [kid]
+    )
+    for i in range(3):
+        make_movie(f"Family Romp {i}", genres=["Comedy", "Family"], vote_count=50 - i)
+    make_movie("Funny Business", genres=["Drama"], vote_count=90)
+    refresh_all()
+    found = recognise("funny movies for kids")
+    assert set(found.genres.values()) == {"Comedy", "Family"}
+    assert found.keywords == {}
+    wanted = list(
+        Movie.objects.filter(genres__name="Comedy")
+        .filter(genres__name="Family")
+        .order_by("-fame")
+        .values_list("title", flat=True)
+    )
+    titles = [r["title"] for r in api_search("funny movies for kids")["results"]]
+    assert titles[:4] == wanted
+
+
 def test_a_title_of_the_querys_words_is_no_surname(make_movie, fake_encoder):
     # "mr smith goes to washington" had said "Showing films by Denzel Washington".
     for i in range(3):

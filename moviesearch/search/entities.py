@@ -367,6 +367,8 @@ def _keywords(
     a phrase holding a `genre` word only if another is its own ("cold war movies",
     not "war movies"), and the query's words each explains."""
     ends = None if edges is None else {_singular(w) for w in edges}
+    # In the singular: "for kids" names the genre Family, so "kid" is no keyword.
+    genre = {_singular(w) for w in genre}
     phrases = {
         p
         for p in _phrases(words, typed)
@@ -374,7 +376,10 @@ def _keywords(
         and (
             ends is None or {_singular(p.split()[0]), _singular(p.split()[-1])} <= ends
         )
-        and (not genre.intersection(p.split()) or set(p.split()) - genre)
+        and (
+            not genre.intersection(map(_singular, p.split()))
+            or {_singular(w) for w in p.split()} - genre
+        )
     }
     rows = [(pk, key) for pk, key in candidates if key in phrases]
     kept = _longest({key for _, key in rows if not decade(key)})
