@@ -119,6 +119,41 @@ def test_a_surname_with_its_particle_is_all_the_name(make_movie, fake_encoder):
     assert [u["typed"] for u in body["understood"]] == ["de niro"]
 
 
+def test_the_new_or_first_film_of_a_person_lists_their_films_by_release(
+    make_movie, fake_encoder
+):
+    """ "the new tarantino movie" listed his best known first (Grindhouse); a query
+    otherwise only naming people lists their films newest (or earliest) first, and
+    says so. "new" or "first" elsewhere is a word like any other."""
+    years = (1990, 2012, 2005)
+    for year, votes in zip(years, (900, 10, 50), strict=True):
+        make_movie(
+            f"Quill Story {year}",
+            year=year,
+            directors=["Ada Quillfeather"],
+            vote_count=votes,
+        )
+    make_movie("The New World", year=2016, vote_count=500)
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    by_fame = [f"Quill Story {y}" for y in (1990, 2005, 2012)]
+    newest = [f"Quill Story {y}" for y in (2012, 2005, 1990)]
+    for query, wanted, said in (
+        ("quillfeather movies", by_fame, None),
+        ("the new quillfeather movie", newest, "Newest first"),
+        ("Ada Quillfeather latest film", newest, "Newest first"),
+        ("quillfeather's first film", by_fame, "Earliest first"),
+    ):
+        body = api_search(query)
+        assert [r["title"] for r in body["results"]][:3] == wanted, query
+        assert (
+            (said in body.get("message", ""))
+            if said
+            else "first" not in str(body.get("message"))
+        ), query
+    assert recognise("the new world").order is None
+    assert recognise("new quillfeather world").order is None  # "world" is no name
+
+
 def test_a_common_word_is_not_read_as_a_surname(make_movie, fake_encoder):
     for i in range(2):
         make_movie(f"Film {i}", directors=["Courtney Love"])

@@ -91,7 +91,7 @@ def search(request):
     body["corrected"] = [
         {"typed": typed, "word": word} for typed, word in result.corrected.items()
     ]
-    if result.understood or result.corrected:
+    if result.understood_message:
         body["message"] = result.understood_message
     return JsonResponse(body)
 

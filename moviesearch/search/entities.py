@@ -27,6 +27,10 @@ WORD = re.compile(r"[\w'’.-]+")
 RARE = 2  # a word only this many movies' texts have is `rare`
 DIRECTOR_HINTS = {"directed", "director", "directors", "by", "filmmaker"}
 CAST_HINTS = {"starring", "stars", "star", "actor", "actress", "with", "featuring"}
+# "the new tarantino movie", "nolan's first film": a query that otherwise only names
+# people asks for their films by release, the newest (or the earliest) first.
+NEWEST = {"new", "newest", "latest", "recent", "last"}
+OLDEST = {"first", "earliest", "oldest"}
 # "1990s", "90s", "'90s" or "nineties"; a short form after a pronoun is an age
 # ("a woman in her 30s", "in their late twenties").
 DECADE = re.compile(
@@ -91,6 +95,8 @@ class Entities:
     years: tuple[int, int] | None = None  # a decade: (1990, 1999)
     languages: tuple[str, ...] = ()  # "french films": ("fr",)
     role: str | None = None  # "director" or "cast" when the query says so
+    # "newest" or "oldest": the named people's films by release (NEWEST, OLDEST).
+    order: str | None = None
     resolutions: list[Resolution] = field(default_factory=list)
     # The content words, those the names other than keywords explain, and those
     # each keyword explains: a movie carrying some of the keywords explains
@@ -276,8 +282,10 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
         typos = spelling.meant(
             [w for w in content if w in found.unknown and w not in named]
         )
+    dated = [w for w in content if w in NEWEST or w in OLDEST]
     if not found.people:
         rest = [w for w in content if w not in named]
+        rest = [w for w in rest if w not in dated] or rest
         resolved = resolve(
             rest, role=found.role, text=text, stop=stop, df=df, spelled=typos
         )
@@ -285,6 +293,9 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
             found.people[resolution.person_id] = resolution.name
             found.resolutions.append(resolution)
             covered |= set(resolution.typed.split())
+    if dated and found.people and set(content) - set(dated) <= covered:
+        found.order = "newest" if dated[0] in NEWEST else "oldest"
+        covered |= set(dated)
     if "about" not in words and not found.people:
         # "zombie movies", "90s heist films": a catalogue keyword among the words
         # no genre or decade explains, when with them it explains the whole query

@@ -213,6 +213,10 @@ def entity_ranked(
     # index and stop after `limit` (a genre and a decade match tens of thousands
     # at a million movies: sorting them all took 0.2-0.6 s).
     order = [*fame_order(spec), "pk"]
+    if found.order and found.people and spec.year:  # "the new tarantino movie"
+        year = F(spec.year)
+        newest = found.order == "newest"
+        order.insert(0, year.desc(nulls_last=True) if newest else year.asc())
     matching = queryset.filter(match)
     first = []
     if candidates:

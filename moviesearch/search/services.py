@@ -22,6 +22,8 @@ class SearchResult:
     understood: list = field(default_factory=list)
     # Misspelled words read as the catalogue's ({"lawer": "lawyer"}).
     corrected: dict = field(default_factory=dict)
+    # "newest" or "oldest" when the named people's films are listed by release.
+    order: str = ""
 
     @property
     def understood_message(self) -> str:
@@ -37,7 +39,8 @@ class SearchResult:
             f"Showing results for “{word}” (you typed “{typed}”)"
             for typed, word in self.corrected.items()
         ]
-        return "; ".join([*people, *words])
+        dated = {"newest": "Newest first", "oldest": "Earliest first"}.get(self.order)
+        return "; ".join([*people, *words, *([dated] if dated else [])])
 
 
 def movies_search(*, params: SearchParams) -> SearchResult:
@@ -75,7 +78,14 @@ def movies_search(*, params: SearchParams) -> SearchResult:
     explain_results(text=params.q, movies=movies, entities=found)
     understood = list(found.resolutions) if found else []
     spelled = dict(found.spelled) if found is not None else {}
-    return SearchResult(movies, mode, notice, understood=understood, corrected=spelled)
+    return SearchResult(
+        movies,
+        mode,
+        notice,
+        understood=understood,
+        corrected=spelled,
+        order=(found.order or "") if found and mode == "hybrid" else "",
+    )
 
 
 def _is_model_failure(exc: Exception) -> bool:
