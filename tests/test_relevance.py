@@ -459,6 +459,31 @@ def test_genre_words_visitors_type_name_the_catalogues_genres(make_movie, fake_e
     assert recognise("animated films").genres == {}
 
 
+def test_asking_for_the_best_of_a_genre_lists_its_best_known_films(
+    make_movie, fake_encoder
+):
+    # "top rated comedies" listed Top Five and This Film Is Not Yet Rated: "top"
+    # and "rated" were words of a description, not a request for the best known.
+    for i in range(3):
+        make_movie(f"Laugh Riot {i}", genres=["Comedy"], vote_count=100 - i)
+    make_movie("Top Five Rated", genres=["Drama"], vote_count=1)
+    make_movie("War Games", genres=["War"], vote_count=7)
+    refresh_all()
+    wanted = [f"Laugh Riot {i}" for i in range(3)]
+    for query in (
+        "top rated comedies",
+        "greatest comedies of all time",
+        "top 10 comedy movies",
+        "best comedies ever made",
+    ):
+        found = recognise(query)
+        assert set(found.genres.values()) == {"Comedy"} and found.share == 1.0, query
+        titles = [r["title"] for r in api_search(query)["results"]]
+        assert titles[:3] == wanted, query
+    # A title saying so is still the title.
+    assert api_search("top five rated")["results"][0]["title"] == "Top Five Rated"
+
+
 def test_genres_and_a_decade_list_the_best_known_films_of_all_of_them(embedded_demo):
     # "90s action movies": BM25 and the vector know no film is "90s"; the decade's
     # action films, best known first, are what a visitor means.

@@ -27,6 +27,14 @@ WORD = re.compile(r"[\w'’.-]+")
 RARE = 2  # a word only this many movies' texts have is `rare`
 DIRECTOR_HINTS = {"directed", "director", "directors", "by", "filmmaker"}
 CAST_HINTS = {"starring", "stars", "star", "actor", "actress", "with", "featuring"}
+# Words that ask for the best films and say nothing of which ("best movies", "top
+# rated films", "greatest movies of all time"): with names they ask for the names'
+# best known films; alone (search.ranking._acclaimed) for the catalogue's.
+ACCLAIM = {
+    "best", "top", "greatest", "popular", "famous", "good", "great", "favorite",
+    "favourite", "acclaimed", "highest",
+}  # fmt: skip
+RATED = {"rated", "ranked", "reviewed", "known"}
 # "the new tarantino movie", "nolan's first film": a query that otherwise only names
 # people asks for their films by release, the newest (or the earliest) first.
 NEWEST = {"new", "newest", "latest", "recent", "last"}
@@ -183,8 +191,24 @@ def _year(text: str, content: list[str]) -> tuple[int, int] | None:
 
 
 def _content(words: list[str]) -> list[str]:
-    """The words that say what is wanted: no framing, no stop words."""
-    return [w for w in words if w not in FILLER and w not in STOPWORDS]
+    """The words that say what is wanted: no framing, no stop words, no asking for
+    the best of it (ACCLAIM: "top 10 sci-fi movies", "greatest war films of all
+    time", "top rated comedies" are the genre's best known films)."""
+    framing = {
+        i
+        for i, w in enumerate(words)
+        if w in ACCLAIM
+        or (w in RATED and i and words[i - 1] in ACCLAIM)
+        or (w.isdigit() and i and words[i - 1] == "top")
+        or words[max(i - 2, 0) : i + 1] == ["of", "all", "time"]
+        or words[i : i + 2] == ["ever", "made"]
+        or words[i - 1 : i + 1] == ["ever", "made"]
+    }
+    return [
+        w
+        for i, w in enumerate(words)
+        if w not in FILLER and w not in STOPWORDS and i not in framing
+    ]
 
 
 def _bare(word: str) -> str:

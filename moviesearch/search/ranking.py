@@ -498,13 +498,10 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
     return hybrid_ranked(queryset, text, vector, window)
 
 
-# Words that ask for the best films and say nothing of which ("best movies", "top
-# rated films", "greatest movies of all time", "good movies to watch"): such a
-# query lists the best known, as an empty one does, within the filters.
-ACCLAIM = {
-    "best", "top", "greatest", "popular", "famous", "good", "great", "favorite",
-    "favourite", "acclaimed", "highest",
-}  # fmt: skip
+# A query of nothing but words that ask for the best films (entities.ACCLAIM: "best
+# movies", "top rated films", "greatest movies of all time", "good movies to
+# watch") lists the best known, as an empty one does, within the filters.
+ACCLAIM = entities.ACCLAIM
 ACCLAIM_ALSO = {"all", "time", "ever", "made", "must", "see", "rated", "ranked", "most"}
 
 
