@@ -484,6 +484,21 @@ def test_asking_for_the_best_of_a_genre_lists_its_best_known_films(
     assert api_search("top five rated")["results"][0]["title"] == "Top Five Rated"
 
 
+def test_a_decade_no_movie_says_is_no_misspelled_title(make_movie, fake_encoder):
+    # "movies from the 2000s": no movie's text says "2000s", and the query was read
+    # as a misspelled title (Scary Movie, FRED: The Movie) instead of a decade.
+    make_movie("Scary Movies 2000", year=2000, vote_count=3)
+    for year, votes in ((2003, 90), (2007, 80), (2001, 70)):
+        make_movie(f"Noughties Hit {year}", year=year, vote_count=votes)
+    make_movie("Nineties Hit", year=1995, vote_count=500)
+    refresh_all()
+    assert recognise("movies from the 2000s").unknown == frozenset()
+    for query in ("movies from the 2000s", "2000s movies"):
+        titles = [r["title"] for r in api_search(query)["results"]]
+        assert titles[:3] == [f"Noughties Hit {y}" for y in (2003, 2007, 2001)]
+        assert "Nineties Hit" not in titles
+
+
 def test_genres_and_a_decade_list_the_best_known_films_of_all_of_them(embedded_demo):
     # "90s action movies": BM25 and the vector know no film is "90s"; the decade's
     # action films, best known first, are what a visitor means.

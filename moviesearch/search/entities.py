@@ -295,7 +295,8 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
     if found.years:
         covered |= {w for w in words if DECADE.search(w) or w.rstrip("'’s").isdigit()}
     stop, df = word_counts(list(dict.fromkeys(content)))
-    found.unknown = frozenset(unknown_words(content, stop, df))
+    # A decade no movie's text says ("2000s") is no misspelled title.
+    found.unknown = frozenset(unknown_words(content, stop, df)) - covered
     found.rare = frozenset(
         w for w in content if 0 < df.get(w, 0) <= RARE and len(w) >= 4
     )
