@@ -9,6 +9,7 @@ from moviesearch.embeddings.related import related_words_refresh
 from moviesearch.embeddings.services import movie_refresh_documents
 from moviesearch.search.entities import recognise
 from moviesearch.search.ranking import _joined, apart_titles, joined_titles
+from moviesearch.search.series import nth_in_series
 from tests.searching import api_search, films_by_title
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +156,52 @@ def test_a_well_known_title_without_its_article(make_movie, fake_encoder, monkey
     for mode in ("hybrid", "keyword"):
         body = api_search("godfather", mode)
         assert body["results"][0]["title"] == "The Godfather", mode
+
+
+def test_the_nth_film_of_a_series_its_titles_do_not_number(
+    make_movie, fake_encoder, monkeypatch
+):
+    # "harry potter 3" listed Goblet of Fire and Half-Blood Prince before Prisoner
+    # of Azkaban: no title says 3. The series' third film by release is meant.
+    series = {
+        2001: "Wizard School and the Stone",
+        2002: "Wizard School and the Chamber",
+        2004: "Wizard School and the Prisoner",
+        2010: "Wizard School and the Hallows: Part 1",
+        2011: "Wizard School and the Hallows: Part 2",
+    }
+    made = {
+        year: make_movie(title, year=year, vote_count=9000 - year)
+        for year, title in series.items()
+    }
+    make_movie("Wizard School: Behind the Magic", year=2000, vote_count=1)
+    make_movie("Rocket Pup", year=1990, vote_count=800)
+    make_movie("Rocket Pup 2", year=1992, vote_count=700)
+    make_movie("Rocket Pup Returns", year=1991, vote_count=600)
+    # The six best known films count (the series and Rocket Pup), not the making-of.
+    from moviesearch.search import fame
+
+    monkeypatch.setattr(fame, "MIN_FAMOUS", 6)
+    monkeypatch.setattr(fame, "FAMOUS_SHARE", 0.0)
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    for query, year in (("wizard school 3", 2004), ("Wizard School 2", 2002)):
+        for mode in ("hybrid", "keyword"):
+            first = api_search(query, mode)["results"][0]
+            assert first["id"] == made[year].pk, (query, mode)
+    # A title that numbers the series is that title, whatever the release order.
+    assert api_search("rocket pup 2")["results"][0]["title"] == "Rocket Pup 2"
+    every = Movie.objects.all()
+    assert nth_in_series(every, "wizard school 9") == []  # not that many
+    assert nth_in_series(every, "a wizard who goes to school at 3") == []
+
+
+def test_two_films_of_a_series_in_one_year_are_not_counted(make_movie, fake_encoder):
+    # The Matrix Reloaded and Revolutions both came out in 2003: which is second?
+    make_movie("Grid", year=1999, vote_count=900)
+    make_movie("Grid Reloaded", year=2003, vote_count=800)
+    make_movie("Grid Revolutions", year=2003, vote_count=700)
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    assert nth_in_series(Movie.objects.all(), "grid 2") == []
+    assert nth_in_series(Movie.objects.all(), "grid 1") == [
+        Movie.objects.get(title="Grid").pk
+    ]

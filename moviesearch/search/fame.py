@@ -33,6 +33,19 @@ def well_known(model, fame: str, value) -> bool:
     return better[:bound].count() < bound
 
 
+def least_famous(model, fame: str):
+    """The fame of the least known of the catalogue's best known films (as
+    well_known bounds them); None where the catalogue has fewer."""
+    bound = max(MIN_FAMOUS, int(FAMOUS_SHARE * table_rows(model)))
+    values = (
+        model._default_manager.exclude(**{f"{fame}__isnull": True})
+        .order_by(F(fame).desc())
+        .values_list(fame, flat=True)
+    )
+    last = list(values[bound - 1 : bound])
+    return last[0] if last else None
+
+
 def fame_shares(queryset, ids) -> dict[int, float]:
     """Each movie's fame on a log scale, as a share of the best known one's."""
     fame = catalogue().popularity

@@ -37,6 +37,7 @@ from moviesearch.search.lexical import (
     matches_anything,
 )
 from moviesearch.search.people import person_credits
+from moviesearch.search.series import nth_in_series
 from moviesearch.search.vectors import (
     PendingVector,
     exact_order,
@@ -115,7 +116,7 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
     joined = joined_titles(queryset, text)
     found = entities.Entities() if joined else entities.recognise(text)
     read = spelling.corrected(text, found.spelled)  # "lawer" read as "lawyer"
-    exact = exact_titles(queryset, read)
+    exact = exact_titles(queryset, read) or nth_in_series(queryset, read)
     if not joined and not exact:
         # "ironman 2" is Iron Man 2, "xmen apocalypse" no "men".
         joined, written = apart_titles(queryset, text, found)
@@ -572,6 +573,8 @@ def hybrid_ranked(queryset, text: str, pending: PendingVector, window: int) -> R
     # a keyword or a person, only a title the whole query is a typo from ("the
     # dark hors" is The Dark Hours, "horor movies" no Home Movie).
     titles = dict.fromkeys([*exact_titles(queryset, read), *joined], 1.0)
+    if not titles:  # "harry potter 3": the series' third film, as an exact title
+        titles = dict.fromkeys(nth_in_series(queryset, read), 1.0)
     misspelled_title = found.unknown and not (found.people and found.share >= 1.0)
     if not titles and (misspelled_title or _apart_asked(text, found)):
         # The titles nearest the query, asked once for both readings. A title with
