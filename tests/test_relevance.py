@@ -152,6 +152,9 @@ def test_the_new_or_first_film_of_a_person_lists_their_films_by_release(
         ), query
     assert recognise("the new world").order is None
     assert recognise("new quillfeather world").order is None  # "world" is no name
+    make_movie("Debut", year=2001, directors=["Jo First"], vote_count=3)
+    refresh_all()
+    assert recognise("movies directed by Jo First").order is None  # her name
 
 
 def test_a_common_word_is_not_read_as_a_surname(make_movie, fake_encoder):

@@ -307,7 +307,8 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
         typos = spelling.meant(
             [w for w in content if w in found.unknown and w not in named]
         )
-    dated = [w for w in content if w in NEWEST or w in OLDEST]
+    # Not a word of a name typed in full ("Leonard Last").
+    dated = [w for w in content if (w in NEWEST or w in OLDEST) and w not in covered]
     if not found.people:
         rest = [w for w in content if w not in named]
         rest = [w for w in rest if w not in dated] or rest
