@@ -636,6 +636,25 @@ def test_a_genre_phrase_is_no_keyword_too(make_movie, fake_encoder):
     assert titles[:4] == wanted
 
 
+def test_a_four_word_keyword_typed_with_an_article(make_movie, fake_encoder):
+    # "based on a true story": TMDB's keyword is "based on true story", four words
+    # without the article, ending in a framing word ("story"); the films so tagged
+    # came in BM25's order, mixed with films whose overview says "true story".
+    from catalog.models import Keyword
+
+    true = Keyword.objects.create(name="based on true story")
+    for i in range(3):
+        make_movie(f"Real Events {i}", vote_count=50 - i).keywords.set([true])
+    make_movie("A True Story Told", overview="A true story.", vote_count=900)
+    refresh_all()
+    for query in ("based on a true story", "movies based on a true story"):
+        assert set(recognise(query).keywords.values()) == {"based on true story"}
+        titles = [r["title"] for r in api_search(query)["results"]]
+        assert titles[:3] == [f"Real Events {i}" for i in range(3)], query
+    # A framing word still ends no shorter phrase: "great story" names nothing.
+    assert recognise("war movie with great story").keywords == {}
+
+
 def test_a_title_of_the_querys_words_is_no_surname(make_movie, fake_encoder):
     # "mr smith goes to washington" had said "Showing films by Denzel Washington".
     for i in range(3):

@@ -380,9 +380,12 @@ def _words(text: str) -> tuple[list[str], list[str]]:
 
 def _phrases(words, typed) -> set[str]:
     """The query's phrases that may be catalogue keywords: 1-3 words, as typed or
-    without a possessive, and a word's singular and plural (TMDB tags 6 films
-    "zombie" and 67 "zombies")."""
+    without a possessive, up to 4 without articles, and a word's singular and
+    plural (TMDB tags 6 films "zombie" and 67 "zombies")."""
     phrases = _ngrams(words, 1, 3) | _ngrams(typed, 1, 3)
+    # Up to four words, "a", "an" and "the" left out: "based on a true story" is
+    # the keyword "based on true story".
+    phrases |= _ngrams([w for w in words if w not in ("a", "an", "the")], 2, 4)
     phrases |= {w.rstrip("s") for w in words if len(w) > 3}
     phrases |= {w + "s" for w in words if len(w) > 3 and not w.endswith("s")}
     return phrases - ARTICLES
@@ -410,9 +413,7 @@ def _keywords(
         p
         for p in _phrases(words, typed)
         if not taken.intersection(p.split())
-        and (
-            ends is None or {_singular(p.split()[0]), _singular(p.split()[-1])} <= ends
-        )
+        and (ends is None or {_singular(w) for w in _edges(p)} <= ends)
         and (
             not genre.intersection(map(_singular, p.split()))
             or {_singular(w) for w in p.split()} - genre
@@ -425,6 +426,14 @@ def _keywords(
         found.keyword_words[pk] = frozenset(_bare(w) for w in key.split()) | {
             w for w in words if w.rstrip("s") in (key, key.rstrip("s"))
         }
+
+
+def _edges(phrase: str) -> tuple[str, str]:
+    """A phrase's first and last words; a framing word (FILLER) that ends a phrase
+    of three words or more is the keyword's own ("based on true story")."""
+    words = phrase.split()
+    last = words[-1]
+    return words[0], words[0] if len(words) >= 3 and last in FILLER else last
 
 
 def _singular(word: str) -> str:
