@@ -157,6 +157,22 @@ def test_the_new_or_first_film_of_a_person_lists_their_films_by_release(
     assert recognise("movies directed by Jo First").order is None  # her name
 
 
+def test_a_role_said_another_way_still_lists_the_best_known_films(
+    make_movie, fake_encoder
+):
+    # "films featuring meryl streep" came in BM25's and the vector's order
+    # ("featuring" was a word the names did not explain; "starring" was).
+    for i in range(3):
+        make_movie(f"Stage Light {i}", cast=["Mara Streepling"], vote_count=10 + i)
+    make_movie("Featuring Tonight", overview="Featuring everyone.", vote_count=1)
+    refresh_all()
+    wanted = [f"Stage Light {i}" for i in (2, 1, 0)]
+    for query in ("films featuring mara streepling", "actress mara streepling"):
+        assert recognise(query).share == 1.0, query
+        titles = [r["title"] for r in api_search(query)["results"]]
+        assert titles[:3] == wanted, query
+
+
 def test_a_common_word_is_not_read_as_a_surname(make_movie, fake_encoder):
     for i in range(2):
         make_movie(f"Film {i}", directors=["Courtney Love"])

@@ -319,6 +319,8 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
             found.people[resolution.person_id] = resolution.name
             found.resolutions.append(resolution)
             covered |= set(resolution.typed.split())
+    if found.people:  # "films featuring meryl streep": the role, said
+        covered |= {w for w in content if w in DIRECTOR_HINTS or w in CAST_HINTS}
     if dated and found.people and set(content) - set(dated) <= covered:
         found.order = "newest" if dated[0] in NEWEST else "oldest"
         covered |= set(dated)
