@@ -671,6 +671,22 @@ def test_a_four_word_keyword_typed_with_an_article(make_movie, fake_encoder):
     assert recognise("war movie with great story").keywords == {}
 
 
+def test_a_keyword_of_two_words_typed_in_the_plural(make_movie, fake_encoder):
+    # "serial killers" named no keyword ("serial killer": the plural of its last
+    # word was not read) and came in BM25's order: Killers, Serial Mom.
+    from catalog.models import Keyword
+
+    killer = Keyword.objects.create(name="serial killer")
+    for i in range(3):
+        make_movie(f"Night Hunt {i}", vote_count=60 - i).keywords.set([killer])
+    make_movie("Killers", overview="Serial killers, serial killers.", vote_count=1)
+    refresh_all()
+    found = recognise("serial killers")
+    assert set(found.keywords.values()) == {"serial killer"} and found.share == 1.0
+    titles = [r["title"] for r in api_search("serial killers")["results"]]
+    assert titles[:3] == [f"Night Hunt {i}" for i in range(3)]
+
+
 def test_a_title_of_the_querys_words_is_no_surname(make_movie, fake_encoder):
     # "mr smith goes to washington" had said "Showing films by Denzel Washington".
     for i in range(3):

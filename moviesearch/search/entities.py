@@ -389,6 +389,13 @@ def _phrases(words, typed) -> set[str]:
     # the keyword "based on true story".
     phrases |= _ngrams([w for w in words if w not in ("a", "an", "the")], 2, 4)
     phrases |= {w.rstrip("s") for w in words if len(w) > 3}
+    # A phrase's last word in the singular: "psychological thrillers" is the
+    # keyword "psychological thriller".
+    phrases |= {
+        p[:-1]
+        for p in _ngrams(words, 2, 3)
+        if p.endswith("s") and len(p.split()[-1]) > 3
+    }
     phrases |= {w + "s" for w in words if len(w) > 3 and not w.endswith("s")}
     return phrases - ARTICLES
 
@@ -425,8 +432,12 @@ def _keywords(
     kept = _longest({key for _, key in rows if not decade(key)})
     found.keywords = {pk: key for pk, key in rows if key in kept}
     for pk, key in found.keywords.items():
+        # Its words, and those typed in the plural ("serial killers").
+        own = {_singular(w) for w in key.split()}
         found.keyword_words[pk] = frozenset(_bare(w) for w in key.split()) | {
-            w for w in words if w.rstrip("s") in (key, key.rstrip("s"))
+            w
+            for w in words
+            if w.rstrip("s") in (key, key.rstrip("s")) or _singular(w) in own
         }
 
 
