@@ -426,7 +426,13 @@ def test_a_misspelled_name_alone_stays_a_person(embedded_demo, query):
 
 
 @pytest.mark.parametrize(
-    "query", ["movies like Inception", "films similar to inception?"]
+    "query",
+    [
+        "movies like Inception",
+        "films similar to inception?",
+        "if i liked inception what should i watch",
+        "I loved Inception, what else?",
+    ],
 )
 def test_movies_like_a_title_are_that_film_then_films_like_it(embedded_demo, query):
     from moviesearch.search.ranking import similar_ranked

@@ -45,7 +45,16 @@ _LIKE = re.compile(
 )
 
 
+# "if i liked inception what should i watch", "i loved the notebook".
+_LOVED = re.compile(
+    r"^(?:if\s+)?(?:i|you)\s+(?:liked|loved|enjoyed)\s+(?P<title>\S.*?)"
+    r"(?:[\s,]+(?:what|which|then|recommend|suggest)\b.*)?[\s?.!]*$",
+    re.IGNORECASE,
+)
+
+
 def liked_title(text: str) -> str | None:
     """The title a "movies like <title>" query names ("Inception"), else None."""
-    found = _LIKE.match(" ".join(text.split()))
+    text = " ".join(text.split())
+    found = _LIKE.match(text) or _LOVED.match(text)
     return found.group("title") if found else None
