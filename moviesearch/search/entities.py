@@ -201,8 +201,7 @@ def _content(words: list[str]) -> list[str]:
         or (w in RATED and i and words[i - 1] in ACCLAIM)
         or (w.isdigit() and i and words[i - 1] == "top")
         or words[max(i - 2, 0) : i + 1] == ["of", "all", "time"]
-        or words[i : i + 2] == ["ever", "made"]
-        or words[i - 1 : i + 1] == ["ever", "made"]
+        or ["ever", "made"] in (words[i : i + 2], words[i - 1 : i + 1])
     }
     return [
         w

@@ -23,12 +23,17 @@ def fame_order(spec) -> list:
     return [F(spec.popularity).desc(nulls_last=True)] if spec.popularity else []
 
 
+def _famous(model) -> int:
+    """How many films count as the catalogue's best known."""
+    return max(MIN_FAMOUS, int(FAMOUS_SHARE * table_rows(model)))
+
+
 def well_known(model, fame: str, value) -> bool:
     """Whether a film of this fame is among the catalogue's best known (the fame
     index reads at most the bound)."""
     if value is None:
         return False
-    bound = max(MIN_FAMOUS, int(FAMOUS_SHARE * table_rows(model)))
+    bound = _famous(model)
     better = model._default_manager.filter(**{f"{fame}__gt": value})
     return better[:bound].count() < bound
 
@@ -36,7 +41,7 @@ def well_known(model, fame: str, value) -> bool:
 def least_famous(model, fame: str):
     """The fame of the least known of the catalogue's best known films (as
     well_known bounds them); None where the catalogue has fewer."""
-    bound = max(MIN_FAMOUS, int(FAMOUS_SHARE * table_rows(model)))
+    bound = _famous(model)
     values = (
         model._default_manager.exclude(**{f"{fame}__isnull": True})
         .order_by(F(fame).desc())

@@ -502,7 +502,6 @@ def _rank(queryset, text: str, mode: str, depth: int) -> Ranked:
 # A query of nothing but words that ask for the best films (entities.ACCLAIM: "best
 # movies", "top rated films", "greatest movies of all time", "good movies to
 # watch") lists the best known, as an empty one does, within the filters.
-ACCLAIM = entities.ACCLAIM
 ACCLAIM_ALSO = {"all", "time", "ever", "made", "must", "see", "rated", "ranked", "most"}
 
 
@@ -510,9 +509,9 @@ def _acclaimed(queryset, text: str, depth: int) -> Ranked | None:
     """The best known films (the declared popularity), for a query of nothing but
     ACCLAIM words and framing; None for any other query, or one that is a title."""
     words = [w.casefold() for w in re.findall(r"\w+", text)]
-    if not ACCLAIM.intersection(words):
+    if not entities.ACCLAIM.intersection(words):
         return None
-    framing = ACCLAIM | ACCLAIM_ALSO | FILLER | entities.STOPWORDS
+    framing = entities.ACCLAIM | ACCLAIM_ALSO | FILLER | entities.STOPWORDS
     spec = catalogue()
     if any(w not in framing for w in words) or not spec.popularity:
         return None

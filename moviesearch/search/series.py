@@ -28,8 +28,10 @@ def nth_in_series(queryset, text: str) -> list[int]:
     is shorter, one of its titles numbers it (the n as a word or a Roman numeral),
     or another of its films came out the same year."""
     found = NUMBERED.match(" ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split()))
+    if not found:  # most queries: no statement, no declaration read
+        return []
     spec = catalogue()
-    if not found or not (spec.title and spec.popularity and spec.year):
+    if not (spec.title and spec.popularity and spec.year):
         return []
     series, n = found["series"].strip(), int(found["n"])
     if len(series.split()) > SERIES_WORDS:

@@ -84,7 +84,7 @@ def movies_search(*, params: SearchParams) -> SearchResult:
         notice,
         understood=understood,
         corrected=spelled,
-        order=(found.order or "") if found and mode == "hybrid" else "",
+        order=(found.order or "") if found is not None and mode == "hybrid" else "",
     )
 
 
