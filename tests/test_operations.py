@@ -7,8 +7,16 @@ pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
 
 def test_search_rate_limit_answers_429_with_retry_after(
-    client, settings, demo_catalogue
+    client, settings, demo_catalogue, monkeypatch
 ):
+    import types
+
+    from moviesearch.search import ratelimit
+
+    # One fixed window for every request (mid-minute): a run that straddled a
+    # minute's end started a new window and let a fourth search through.
+    clock = types.SimpleNamespace(time=lambda: 1_800_000_030.0)
+    monkeypatch.setattr(ratelimit, "time", clock)
     settings.SEARCH_RATE_LIMIT = 3
     from django.core.cache import cache
 
