@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from catalog.models import Credit, Genre, Keyword, Movie, Person
+from catalog.models import Company, Credit, Genre, Keyword, Movie, Person
 from moviesearch.admin import EmbeddedMovieAdmin, EmbeddingStatusFilter
 
 
@@ -20,7 +20,7 @@ class MovieAdmin(EmbeddedMovieAdmin, admin.ModelAdmin):
         "Searches titles and people. Start with ~ for a meaning-based search, "
         "e.g. “~ war movie with great story”."
     )
-    autocomplete_fields = ["genres", "keywords"]
+    autocomplete_fields = ["genres", "keywords", "companies"]
     inlines = [CreditInline]
     readonly_fields = ["embedding_info", "nearest_movies"]
     fieldsets = [
@@ -37,6 +37,7 @@ class MovieAdmin(EmbeddedMovieAdmin, admin.ModelAdmin):
                     "vote_count",
                     "tmdb_id",
                     "imdb_id",
+                    "companies",
                 ]
             },
         ),
@@ -51,6 +52,11 @@ class GenreAdmin(admin.ModelAdmin):
 
 @admin.register(Keyword)
 class KeywordAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.db import DatabaseError, transaction
 
-from catalog.models import Credit, Genre, Keyword, Movie, Person
+from catalog.models import Company, Credit, Genre, Keyword, Movie, Person
 from catalog.records import SCALARS, MovieRecord, RecordError, parse_record
 from moviesearch import indexing
 
@@ -99,7 +99,9 @@ def _existing(records: list[MovieRecord]) -> dict[tuple, Movie]:
     imdb = [r.values["imdb_id"] for r in records if r.key[0] == "imdb"]
     titles = [r.values["title"] for r in records if r.key[0] == "title"]
     found = {}
-    qs = Movie.objects.prefetch_related("genres", "keywords", "credits__person")
+    qs = Movie.objects.prefetch_related(
+        "genres", "keywords", "companies", "credits__person"
+    )
     for m in qs.filter(tmdb_id__in=tmdb):
         found[("tmdb", m.tmdb_id)] = m
     for m in qs.filter(imdb_id__in=imdb, tmdb_id__isnull=True):
@@ -115,6 +117,7 @@ def _relations(movie: Movie) -> tuple:
         sorted(k.name for k in movie.keywords.all()),
         movie.directors(),
         movie.cast(),
+        sorted(c.name for c in movie.companies.all()),
     )
 
 
@@ -136,6 +139,7 @@ def _save(report: ImportReport, rows: list[tuple[int, MovieRecord]]) -> None:
             sorted(record.keywords),
             record.directors,
             record.cast,
+            sorted(record.companies),
         )
         if movie is None:
             movie = Movie(**record.values)
@@ -166,11 +170,13 @@ def _replace_relations(changed: list[tuple[Movie, MovieRecord]]) -> None:
     ids = [m.pk for m, _ in changed]
     genre_ids = _name_ids(Genre, {g for _, r in changed for g in r.genres})
     keyword_ids = _name_ids(Keyword, {k for _, r in changed for k in r.keywords})
+    company_ids = _name_ids(Company, {c for _, r in changed for c in r.companies})
     person_ids = _name_ids(
         Person, {p for _, r in changed for p in r.directors + r.cast}
     )
     Movie.genres.through.objects.filter(movie_id__in=ids).delete()
     Movie.keywords.through.objects.filter(movie_id__in=ids).delete()
+    Movie.companies.through.objects.filter(movie_id__in=ids).delete()
     Credit.objects.filter(movie_id__in=ids)._raw_delete(Credit.objects.db)
     GenreLink, KeywordLink = Movie.genres.through, Movie.keywords.through
     GenreLink.objects.bulk_create(
@@ -186,6 +192,15 @@ def _replace_relations(changed: list[tuple[Movie, MovieRecord]]) -> None:
             KeywordLink(movie_id=m.pk, keyword_id=keyword_ids[k])
             for m, r in changed
             for k in r.keywords
+        ],
+        batch_size=2000,
+    )
+    CompanyLink = Movie.companies.through
+    CompanyLink.objects.bulk_create(
+        [
+            CompanyLink(movie_id=m.pk, company_id=company_ids[c])
+            for m, r in changed
+            for c in r.companies
         ],
         batch_size=2000,
     )

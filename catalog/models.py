@@ -1,4 +1,4 @@
-"""The catalogue: movies, genres, people, keywords and credits."""
+"""The catalogue: movies, genres, people, keywords, studios and credits."""
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
@@ -34,6 +34,19 @@ class Keyword(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Company(models.Model):
+    """A production company (TMDB's `production_companies`): "pixar movies"."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
 
     def __str__(self):
         return self.name
@@ -92,6 +105,9 @@ class Movie(EmbeddedMovie):
     )
     genres = models.ManyToManyField(Genre, blank=True, related_name="movies")
     keywords = models.ManyToManyField(Keyword, blank=True, related_name="movies")
+    companies = models.ManyToManyField(
+        Company, blank=True, related_name="movies", verbose_name="studios"
+    )
     people = models.ManyToManyField(
         Person, through="Credit", blank=True, related_name="movies"
     )

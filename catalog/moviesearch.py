@@ -53,6 +53,7 @@ class MovieCatalogue(Catalogue):
         "cast": "cast",
         "genre": "genres_as_listed",
         "keyword": "keywords__name",
+        "studio": "companies__name",
     }
     prefetch = [
         "genres",
@@ -62,6 +63,7 @@ class MovieCatalogue(Catalogue):
             to_attr="listed_genres",
         ),
         "keywords",
+        "companies",
         "credits__person",
     ]
-    watch = ["genres", "keywords", "credits", "credits__person"]
+    watch = ["genres", "keywords", "companies", "credits", "credits__person"]

@@ -31,6 +31,7 @@ class MovieRecord:
     keywords: list[str] = field(default_factory=list)
     directors: list[str] = field(default_factory=list)
     cast: list[str] = field(default_factory=list)
+    companies: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> tuple:
@@ -124,4 +125,5 @@ def parse_record(data) -> MovieRecord:
         keywords=_names(data, "keywords", 128),
         directors=_names(data, "directors"),
         cast=_names(data, "cast"),
+        companies=_names(data, "production_companies"),
     )

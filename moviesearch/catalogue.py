@@ -37,7 +37,13 @@ from moviesearch.conf import settings
 # Full-text weights of the lexical fields: A title, B people, C topics, D story.
 WEIGHTS = ("A", "B", "C", "D")
 # The roles a movie's names can have, and the kind of name each holds.
-ROLES = {"director": "person", "cast": "person", "genre": "genre", "keyword": "keyword"}
+ROLES = {
+    "director": "person",
+    "cast": "person",
+    "genre": "genre",
+    "keyword": "keyword",
+    "studio": "studio",
+}
 
 
 class Catalogue:
@@ -78,7 +84,8 @@ class Catalogue:
     dense_list_limit = 12
     #: What the BM25 side indexes, by full-text weight (A title ... D story).
     lexical: dict = {"A": ["title"]}
-    #: The names each movie carries, by role (director, cast, genre, keyword): paths
+    #: The names each movie carries, by role (director, cast, genre, keyword,
+    #: studio: the companies that made it, "pixar movies"): paths
     #: to strings, in the order the movie lists them (the first genre is its main
     #: one). Queries are matched against them ("movie directed by ...", misspelled
     #: and partial names), results say which one matched, the genre filter reads

@@ -98,14 +98,15 @@ class Corpus(models.Model):
 
 
 class Name(models.Model):
-    """A person, genre or keyword as the declaration reads it off the host's movies
-    (Catalogue.facts): what queries are matched against, whatever the host calls
-    them or however it stores them."""
+    """A person, genre, keyword or studio as the declaration reads it off the
+    host's movies (Catalogue.facts): what queries are matched against, whatever the
+    host calls them or however it stores them."""
 
     class Kind(models.TextChoices):
         PERSON = "person", "Person"
         GENRE = "genre", "Genre"
         KEYWORD = "keyword", "Keyword"
+        STUDIO = "studio", "Studio"
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
     name = models.CharField(max_length=300)
@@ -123,6 +124,14 @@ class Name(models.Model):
                 name="name_person_trgm",
                 fastupdate=False,
                 condition=models.Q(kind="person"),
+            ),
+            # A studio named by a word of its name ("pixar": Pixar Animation
+            # Studios), matched as a word by a regular expression pg_trgm serves.
+            GinIndex(
+                OpClass(Lower("name"), name="gin_trgm_ops"),
+                name="name_studio_trgm",
+                fastupdate=False,
+                condition=models.Q(kind="studio"),
             ),
         ]
 

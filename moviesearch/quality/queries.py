@@ -272,8 +272,9 @@ def judged_queries() -> list[EvalQuery]:
 def read_queries_file(path) -> list[EvalQuery]:
     """JSON Lines of {"query": str, "relevant": [movie ids], "family": optional}, or
     "titles": [titles] instead of ids (every film of each title, case aside, is
-    relevant: a file that travels between catalogues); a query none of whose
-    titles the catalogue has is left out."""
+    relevant: a file that travels between catalogues), or "studios": [names] (every
+    film the declaration's `studio` facts credit to one of them); a query none of
+    whose titles or studios the catalogue has is left out."""
     out = []
     for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
         if not line.strip():
@@ -283,6 +284,8 @@ def read_queries_file(path) -> list[EvalQuery]:
             text = str(row["query"])
             if "titles" in row:
                 relevant = _titled([str(title) for title in row["titles"]])
+            elif "studios" in row:
+                relevant = _made_by([str(name) for name in row["studios"]])
             else:
                 relevant = [int(pk) for pk in row["relevant"]]
         except (ValueError, KeyError, TypeError) as exc:
@@ -299,3 +302,8 @@ def _titled(titles: list[str]) -> list[int]:
     for title in titles:
         movies |= movie_model()._default_manager.filter(**{f"{field}__iexact": title})
     return list(movies.values_list("pk", flat=True))
+
+
+def _made_by(names: list[str]) -> list[int]:
+    facts = Fact.objects.filter(role="studio", name__name__in=names)
+    return list(facts.values_list("movie_id", flat=True).distinct())

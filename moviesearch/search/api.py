@@ -132,6 +132,8 @@ def movie_detail(request, pk: int):
         "keywords": m.keywords,
         "url": m.url,
     }
+    if "studio" in spec.facts:
+        body["studios"] = m.studios
     return JsonResponse(body)
 
 

@@ -34,6 +34,10 @@ class Shown:
     def keywords(self) -> list[str]:
         return self.roles.get("keyword", [])
 
+    @property
+    def studios(self) -> list[str]:
+        return self.roles.get("studio", [])
+
 
 def movie_url(movie) -> str:
     """The movie's own page: the host's get_absolute_url, else the plugin's."""

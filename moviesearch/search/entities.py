@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from moviesearch.catalogue import catalogue
-from moviesearch.embeddings.models import Name
+from moviesearch.embeddings.models import Fact, Name
 from moviesearch.search import spelling
 from moviesearch.search.lexical import FILLER
 from moviesearch.search.people import (
@@ -22,6 +22,7 @@ from moviesearch.search.people import (
     unknown_words,
     word_counts,
 )
+from moviesearch.search.studios import Studios, named_studios
 
 WORD = re.compile(r"[\w'’.-]+")
 RARE = 2  # a word only this many movies' texts have is `rare`
@@ -34,6 +35,9 @@ ACCLAIM = {
     "best", "top", "greatest", "popular", "famous", "good", "great", "favorite",
     "favourite", "acclaimed", "highest",
 }  # fmt: skip
+# A keyword that is a studio's word tagging at least this share of as many films
+# as the studio made is the keyword ("castle": 30 films, Castle Rock's 68).
+KEYWORD_SHARE = 0.25
 RATED = {"rated", "ranked", "reviewed", "known"}
 # "the new tarantino movie", "nolan's first film": a query that otherwise only names
 # people asks for their films by release, the newest (or the earliest) first.
@@ -100,6 +104,8 @@ class Entities:
     people: dict[int, str] = field(default_factory=dict)
     genres: dict[int, str] = field(default_factory=dict)
     keywords: dict[int, str] = field(default_factory=dict)  # named after "about"
+    # The studios a short query names ("pixar movies"), and the words for them.
+    studios: Studios | None = None
     years: tuple[int, int] | None = None  # a decade: (1990, 1999)
     languages: tuple[str, ...] = ()  # "french films": ("fr",)
     role: str | None = None  # "director" or "cast" when the query says so
@@ -130,7 +136,12 @@ class Entities:
 
     def __bool__(self):
         return bool(
-            self.people or self.genres or self.keywords or self.years or self.languages
+            self.people
+            or self.genres
+            or self.keywords
+            or self.studios
+            or self.years
+            or self.languages
         )
 
     @property
@@ -294,6 +305,13 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
     if found.years:
         covered |= {w for w in words if DECADE.search(w) or w.rstrip("'’s").isdigit()}
     stop, df = word_counts(list(dict.fromkeys(content)))
+    if not found.people and len(content) <= SHORT_QUERY and "about" not in words:
+        # "pixar movies", "a24 horror": a studio, when it explains the rest.
+        found.studios = _studios(
+            [w for w in content if w not in covered], words, keywords, df
+        )
+        if found.studios:
+            covered |= set(found.studios.typed.split())
     # A decade no movie's text says ("2000s") is no misspelled title.
     found.unknown = frozenset(unknown_words(content, stop, df)) - covered
     found.rare = frozenset(
@@ -320,7 +338,8 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
             covered |= set(resolution.typed.split())
     if found.people:  # "films featuring meryl streep": the role, said
         covered |= {w for w in content if w in DIRECTOR_HINTS or w in CAST_HINTS}
-    if dated and found.people and set(content) - set(dated) <= covered:
+    listed = found.people or found.studios  # "nolan's latest", "new pixar movies"
+    if dated and listed and set(content) - set(dated) <= covered:
         found.order = "newest" if dated[0] in NEWEST else "oldest"
         covered |= set(dated)
     if "about" not in words and not found.people:
@@ -355,6 +374,36 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
         again = recognise(spelling.corrected(text, spelled), spell=False)
         found = replace(again, unknown=found.unknown, rare=found.rare, spelled=spelled)
     return found
+
+
+def _studios(rest: list[str], words: list[str], keywords, df) -> Studios | None:
+    """The studios these content words (those no other name explains) of the
+    query's `words` name, if they name nothing else: no role of a person said
+    ("movies with fox", "directed by"; "by" alone is a studio's too: "movies by
+    pixar"), no catalogue keyword of those words tagging a quarter as many films
+    ("castle movies" are the films tagged "castle", not Castle Rock's)."""
+    if not rest or set(words) & (CAST_HINTS | DIRECTOR_HINTS - {"by"}):
+        return None
+    # "new line movies" are New Line's; "new pixar movies" Pixar's, newest first.
+    undated = [w for w in rest if w not in NEWEST and w not in OLDEST]
+    for wanted in (rest, undated) if undated != rest else (rest,):
+        runs, run = [], []
+        for word in [*words, ""]:  # neighbours in the query: "walt disney"
+            if word in wanted:
+                run.append(word)
+            elif run:
+                runs, run = [*runs, run], []
+        studios = named_studios(runs, df)
+        if studios and not set(wanted) - set(studios.typed.split()):
+            break
+    else:
+        return None
+    same = [pk for pk, key in keywords if key.rstrip("s") == studios.typed.rstrip("s")]
+    if same and Fact.objects.filter(name__in=same).count() >= (
+        KEYWORD_SHARE * studios.films
+    ):
+        return None
+    return studios
 
 
 def misspelled(text: str) -> dict[str, str]:

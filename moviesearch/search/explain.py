@@ -1,5 +1,5 @@
-"""Why each search result matched: the person, genre, keyword or decade the query
-named, its title, or the words of its overview, highlighted in a snippet."""
+"""Why each search result matched: the person, genre, keyword, studio or decade
+the query named, its title, or the words of its overview, highlighted in a snippet."""
 
 import re
 
@@ -83,6 +83,10 @@ def _named(entities, year, facts: set[tuple[int, str]]) -> list[str]:
         for pk, name in entities.keywords.items()
         if (pk, "keyword") in facts
     ]
+    studios = entities.studios.names if entities.studios else {}
+    made = [name for pk, name in studios.items() if (pk, "studio") in facts]
+    if made:  # "pixar movies": "From Pixar Animation Studios"
+        reasons.append("From " + " and ".join(made[:2]))
     if entities.years and year:
         start, end = entities.years
         if start <= year <= end:
@@ -91,8 +95,10 @@ def _named(entities, year, facts: set[tuple[int, str]]) -> list[str]:
 
 
 def _facts(entities, movies: list) -> dict[int, set[tuple[int, str]]]:
-    """The named people, genres and keywords each movie has, by role (one query)."""
-    named = [*entities.people, *entities.genres, *entities.keywords]
+    """The named people, genres, keywords and studios each movie has, by role (one
+    query)."""
+    studios = entities.studios.names if entities.studios else {}
+    named = [*entities.people, *entities.genres, *entities.keywords, *studios]
     if not named:
         return {}
     found: dict[int, set[tuple[int, str]]] = {}

@@ -135,15 +135,20 @@ def keyword_ranked(queryset, text: str, limit: int) -> Ranked:
         resolutions=[r for r in found.resolutions if r.how == "surname"],
     )
     named = []
-    if used.people:
+    if used.people or used.studios:  # BM25 does not read studios: "pixar movies"
         literal = entities.Entities(
-            people=used.people, role=found.role, years=found.years
+            people=used.people,
+            studios=used.studios,
+            role=found.role,
+            years=found.years,
+            order=found.order,
         )
         named = entity_ranked(queryset, literal, limit)
     scores = bm25_scores(queryset, read, limit, also=named)
-    top = max(scores.values(), default=0.0)
-    for pk in named:
-        scores[pk] = scores.get(pk, 0.0) + top * found.share**2
+    top = max(scores.values(), default=0.0) or 1.0
+    for i, pk in enumerate(named):  # ties in the list's order (best known first)
+        boost = top * found.share**2 * (1 + TIE * (1 - i / len(named)))
+        scores[pk] = scores.get(pk, 0.0) + boost
     for pk in dict.fromkeys([*exact, *joined]):
         scores[pk] = scores.get(pk, 0.0) + top + 1.0
     return Ranked(_sorted(scores)[:limit], scores, used, set(named))
@@ -210,11 +215,14 @@ def entity_ranked(
             together &= Q(pk__in=_carrying([person], roles))
     elif found.keywords:
         match &= Q(pk__in=_carrying(found.keywords, ["keyword"]))
+    if found.studios:  # any of them: "disney" is Walt Disney Pictures, Disney Channel…
+        match &= Q(pk__in=_carrying(found.studios.names, ["studio"]))
     # Two plain queries: ordered by popularity alone, the planner can walk that
     # index and stop after `limit` (a genre and a decade match tens of thousands
     # at a million movies: sorting them all took 0.2-0.6 s).
     order = [*fame_order(spec), "pk"]
-    if found.order and found.people and spec.year:  # "the new tarantino movie"
+    # "the new tarantino movie", "the latest pixar film"
+    if found.order and (found.people or found.studios) and spec.year:
         year = F(spec.year)
         newest = found.order == "newest"
         order.insert(0, year.desc(nulls_last=True) if newest else year.asc())

@@ -24,6 +24,8 @@ class SearchResult:
     corrected: dict = field(default_factory=dict)
     # "newest" or "oldest" when the named people's films are listed by release.
     order: str = ""
+    # The studios a short query named (moviesearch.search.studios.Studios).
+    studios: object = None
 
     @property
     def understood_message(self) -> str:
@@ -39,8 +41,9 @@ class SearchResult:
             f"Showing results for “{word}” (you typed “{typed}”)"
             for typed, word in self.corrected.items()
         ]
+        studios = [self.studios.message()] if self.studios else []
         dated = {"newest": "Newest first", "oldest": "Earliest first"}.get(self.order)
-        return "; ".join([*people, *words, *([dated] if dated else [])])
+        return "; ".join([*people, *studios, *words, *([dated] if dated else [])])
 
 
 def movies_search(*, params: SearchParams) -> SearchResult:
@@ -84,7 +87,8 @@ def movies_search(*, params: SearchParams) -> SearchResult:
         notice,
         understood=understood,
         corrected=spelled,
-        order=(found.order or "") if found is not None and mode == "hybrid" else "",
+        order=(found.order or "") if found is not None else "",
+        studios=found.studios if found is not None else None,
     )
 
 

@@ -7,7 +7,7 @@ from moviesearch.catalogue import movie_model
 from moviesearch.embeddings import encoder, schema
 from moviesearch.embeddings.models import Fact, LexicalDocument, Name, Posting
 from moviesearch.embeddings.related import related_words_due, related_words_refresh
-from moviesearch.embeddings.services import EmbedReport, movies_embed
+from moviesearch.embeddings.services import EmbedReport, facts_backfill, movies_embed
 from moviesearch.sql import analyze
 
 # Past this many vectors to write, dropping the HNSW index and building it once at
@@ -59,10 +59,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Never drop the HNSW index during a large run.",
         )
+        parser.add_argument(
+            "--facts",
+            action="store_true",
+            help="First re-read every movie's names (the declaration's facts: a "
+            "role added, as studio) without re-encoding it.",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, which, use_async, batch_size, keep_index, no_progress, **o):
+    def handle(
+        self, *args, which, use_async, batch_size, keep_index, facts, no_progress, **o
+    ):
         which = which or "missing"
+        if facts:
+            read = facts_backfill()
+            analyze(Fact, Name)
+            self.stdout.write(f"Facts re-read for {read} movies.")
         if batch_size is None:
             batch_size = CHUNK_PER_TASK if use_async else CHUNK_IN_PROCESS
         if batch_size < 1:
