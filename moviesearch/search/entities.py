@@ -22,7 +22,7 @@ from moviesearch.search.people import (
     unknown_words,
     word_counts,
 )
-from moviesearch.search.studios import Studios, named_studios
+from moviesearch.search.studios import MAX_PHRASE, Studios, named_studios
 
 WORD = re.compile(r"[\w'’.-]+")
 RARE = 2  # a word only this many movies' texts have is `rare`
@@ -383,6 +383,8 @@ def _studios(rest: list[str], words: list[str], keywords, df) -> Studios | None:
     pixar"), no catalogue keyword of those words tagging a quarter as many films
     ("castle movies" are the films tagged "castle", not Castle Rock's)."""
     if not rest or set(words) & (CAST_HINTS | DIRECTOR_HINTS - {"by"}):
+        return None
+    if len(set(rest) - NEWEST - OLDEST) > MAX_PHRASE:  # no name explains them all
         return None
     # "new line movies" are New Line's; "new pixar movies" Pixar's, newest first.
     undated = [w for w in rest if w not in NEWEST and w not in OLDEST]
