@@ -166,44 +166,31 @@ def _save(report: ImportReport, rows: list[tuple[int, MovieRecord]]) -> None:
     report.movie_ids.extend(ids)
 
 
+# The movie's many-to-many names: the field, and the record's list of the same name
+# (linked in the record's order: the genre links' order is TMDB's).
+NAMED = (("genres", Genre), ("keywords", Keyword), ("companies", Company))
+
+
 def _replace_relations(changed: list[tuple[Movie, MovieRecord]]) -> None:
     ids = [m.pk for m, _ in changed]
-    genre_ids = _name_ids(Genre, {g for _, r in changed for g in r.genres})
-    keyword_ids = _name_ids(Keyword, {k for _, r in changed for k in r.keywords})
-    company_ids = _name_ids(Company, {c for _, r in changed for c in r.companies})
+    for relation, model in NAMED:
+        names = {n for _, r in changed for n in getattr(r, relation)}
+        name_ids = _name_ids(model, names)
+        link = getattr(Movie, relation).through
+        link.objects.filter(movie_id__in=ids).delete()
+        column = f"{model._meta.model_name}_id"
+        link.objects.bulk_create(
+            [
+                link(movie_id=m.pk, **{column: name_ids[n]})
+                for m, r in changed
+                for n in getattr(r, relation)
+            ],
+            batch_size=2000,
+        )
     person_ids = _name_ids(
         Person, {p for _, r in changed for p in r.directors + r.cast}
     )
-    Movie.genres.through.objects.filter(movie_id__in=ids).delete()
-    Movie.keywords.through.objects.filter(movie_id__in=ids).delete()
-    Movie.companies.through.objects.filter(movie_id__in=ids).delete()
     Credit.objects.filter(movie_id__in=ids)._raw_delete(Credit.objects.db)
-    GenreLink, KeywordLink = Movie.genres.through, Movie.keywords.through
-    GenreLink.objects.bulk_create(
-        [
-            GenreLink(movie_id=m.pk, genre_id=genre_ids[g])
-            for m, r in changed
-            for g in r.genres
-        ],
-        batch_size=2000,
-    )
-    KeywordLink.objects.bulk_create(
-        [
-            KeywordLink(movie_id=m.pk, keyword_id=keyword_ids[k])
-            for m, r in changed
-            for k in r.keywords
-        ],
-        batch_size=2000,
-    )
-    CompanyLink = Movie.companies.through
-    CompanyLink.objects.bulk_create(
-        [
-            CompanyLink(movie_id=m.pk, company_id=company_ids[c])
-            for m, r in changed
-            for c in r.companies
-        ],
-        batch_size=2000,
-    )
     credits = [
         Credit(movie_id=m.pk, person_id=person_ids[name], role=role, order=i)
         for m, r in changed

@@ -134,6 +134,11 @@ class Entities:
         name = self.people.get(person_id, "")
         return frozenset(" ".join([name, *typed]).casefold().split())
 
+    @property
+    def studio_names(self) -> dict[int, str]:
+        """{id: name} of the studios named; {} when none."""
+        return self.studios.names if self.studios else {}
+
     def __bool__(self):
         return bool(
             self.people

@@ -83,8 +83,7 @@ def _named(entities, year, facts: set[tuple[int, str]]) -> list[str]:
         for pk, name in entities.keywords.items()
         if (pk, "keyword") in facts
     ]
-    studios = entities.studios.names if entities.studios else {}
-    made = [name for pk, name in studios.items() if (pk, "studio") in facts]
+    made = [n for pk, n in entities.studio_names.items() if (pk, "studio") in facts]
     if made:  # "pixar movies": "From Pixar Animation Studios"
         reasons.append("From " + " and ".join(made[:2]))
     if entities.years and year:
@@ -97,8 +96,12 @@ def _named(entities, year, facts: set[tuple[int, str]]) -> list[str]:
 def _facts(entities, movies: list) -> dict[int, set[tuple[int, str]]]:
     """The named people, genres, keywords and studios each movie has, by role (one
     query)."""
-    studios = entities.studios.names if entities.studios else {}
-    named = [*entities.people, *entities.genres, *entities.keywords, *studios]
+    named = [
+        *entities.people,
+        *entities.genres,
+        *entities.keywords,
+        *entities.studio_names,
+    ]
     if not named:
         return {}
     found: dict[int, set[tuple[int, str]]] = {}

@@ -216,7 +216,7 @@ def entity_ranked(
     elif found.keywords:
         match &= Q(pk__in=_carrying(found.keywords, ["keyword"]))
     if found.studios:  # any of them: "disney" is Walt Disney Pictures, Disney Channel…
-        match &= Q(pk__in=_carrying(found.studios.names, ["studio"]))
+        match &= Q(pk__in=_carrying(found.studio_names, ["studio"]))
     # Two plain queries: ordered by popularity alone, the planner can walk that
     # index and stop after `limit` (a genre and a decade match tens of thousands
     # at a million movies: sorting them all took 0.2-0.6 s).

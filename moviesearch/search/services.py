@@ -8,6 +8,7 @@ from django.db.models import F
 from moviesearch.catalogue import catalogue, movie_model, value
 from moviesearch.search.explain import explain_results
 from moviesearch.search.params import SearchParams
+from moviesearch.search.studios import Studios
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +25,8 @@ class SearchResult:
     corrected: dict = field(default_factory=dict)
     # "newest" or "oldest" when the named people's films are listed by release.
     order: str = ""
-    # The studios a short query named (moviesearch.search.studios.Studios).
-    studios: object = None
+    # The studios a short query named.
+    studios: Studios | None = None
 
     @property
     def understood_message(self) -> str:

@@ -23,7 +23,7 @@ COMPANY_WORDS = {
     "international", "animation", "animations", "cinema", "enterprises",
     "features", "filmproduktion", "producciones", "motion", "the", "of", "and",
 }  # fmt: skip
-TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+TOKEN = re.compile(r"[^\W_]+")
 MAX_PHRASE = 3  # words
 MIN_FILMS = 2  # a studio of one film in the catalogue is no reading of a query
 # The studios whose lower-cased name holds one of the phrases as whole words (a
@@ -71,25 +71,15 @@ def _forms(name: str) -> set[str]:
 
 
 def _pattern(phrases: list[str]) -> str:
-    """A PostgreSQL regular expression matching any phrase as whole words; one of
-    words under three letters only where a name starts ("dc": DC Comics), a
-    pattern pg_trgm can serve (any word of "up" or "it" read the whole index)."""
-
-    def escaped(phrases):
-        return "|".join(
-            "".join(c if c.isalnum() else "\\" + c for c in p) for p in phrases
-        )
-
+    """A PostgreSQL regular expression matching any phrase (words of letters and
+    digits only: nothing to escape) as whole words; one of words under three
+    letters only where a name starts ("dc": DC Comics), a pattern pg_trgm can
+    serve (any word of "up" or "it" read the whole index)."""
     short = [p for p in phrases if max(map(len, p.split())) < 3]
-    parts = [
-        f"{anchor}({escaped(group)})\\M"
-        for anchor, group in (
-            ("\\m", [p for p in phrases if p not in short]),
-            ("^", short),
-        )
-        if group
-    ]
-    return "|".join(parts).replace("\\ ", " ")
+    long = [p for p in phrases if p not in short]
+    parts = [rf"\m({'|'.join(long)})\M"] if long else []
+    parts += [rf"^({'|'.join(short)})\M"] if short else []
+    return "|".join(parts)
 
 
 def named_studios(runs: list[list[str]], df: dict[str, int]) -> Studios | None:
@@ -114,9 +104,10 @@ def named_studios(runs: list[list[str]], df: dict[str, int]) -> Studios | None:
             with_tables(_STUDIOS_SQL, name=Name, fact=Fact), [_pattern(phrases)]
         )
         rows = cursor.fetchall()
+    forms = {pk: _forms(name) for pk, name, _ in rows}
     for phrase in phrases:
         named = sorted(
-            (row for row in rows if phrase in _forms(row[1]) and row[2]),
+            (row for row in rows if phrase in forms[row[0]] and row[2]),
             key=lambda row: (-row[2], row[1]),
         )
         films = sum(row[2] for row in named)
