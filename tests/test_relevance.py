@@ -98,6 +98,33 @@ def test_a_surname_that_is_also_a_first_name_is_still_a_name(make_movie, fake_en
     assert resolution.name == "Ada Cameron"
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Cameron Zorvik films",  # a name no movie has
+        "films written by Cameron Quasten",  # a word one movie's text has
+        "Cameron Dune movies",  # someone else's surname
+    ],
+)
+def test_a_first_name_before_a_name_the_catalogue_lacks_is_no_surname(
+    make_movie, fake_encoder, query
+):
+    """ "aaron sorkin" is a person the catalogue does not credit, not Caroline
+    Aaron: a word borne mostly as a first name, typed before another name, is that
+    person's first name. Alone, or before a description, it is still a surname."""
+    for i in range(2):
+        make_movie(f"Deep Water {i}", directors=["Ada Cameron"])
+    for i in range(6):
+        make_movie(f"Summer Song {i}", cast=["Cameron Quill"])
+    make_movie("Ledger", overview="A banker named Quasten loses it all.")
+    make_movie("Sands", directors=["Ola Dune"])
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    assert [r.name for r in recognise(query).resolutions] in ([], ["Ola Dune"])
+    assert "Ada Cameron" not in str(api_search(query).get("understood"))
+    [resolution] = recognise("Cameron summer films").resolutions
+    assert resolution.name == "Ada Cameron"
+
+
 def test_a_surname_with_its_particle_is_all_the_name(make_movie, fake_encoder):
     """ "de niro movies": "de" is the name's too, so the query is all a name's and
     lists the person's films best known first (a surname alone: those directed,

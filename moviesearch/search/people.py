@@ -34,6 +34,9 @@ PARTICLES = {"de", "del", "della", "der", "den", "di", "da", "du", "van", "von",
 # a few credits against hundreds of overviews).
 SURNAME_SHARE = 0.3
 MIN_CREDITS = 2  # a person assumed from a partial name has at least this many
+# A word this few movies' texts have, typed after a first name, is a name of its
+# own ("aaron sorkin": one film's text says "Sorkin").
+RARE_WORD = 2
 SHORT_QUERY = 4  # content words; a longer query names a surname only with a cue
 ALTERNATIVES = 3
 # What marks a word of a longer query as a person's name (_cued).
@@ -234,12 +237,14 @@ def resolve(
         and w not in PARTICLES
         and (short or (w in cued and w not in stop))
     ]
-    read = _surnames(surnames, df, role) if surnames else []
+    tokens = _tokens(text)
+    following = dict(zip(tokens, tokens[1:], strict=False))
+    read = _surnames(surnames, df, role, following, set(unknown)) if surnames else []
     if read and short:  # asked only when a surname was read: rarely
         phrased = _in_named_phrases(fixed)
         read = [r for r in read if r.typed not in phrased]
     if read:
-        read = [_with_particle(r, _tokens(text)) for r in read]
+        read = [_with_particle(r, tokens) for r in read]
     found += read
     seen, out = set(), []
     for resolution in found:
@@ -379,11 +384,24 @@ def _accented() -> dict[str, set[str]]:
     return _accented_cache[key][1]
 
 
-def _surnames(words: list[str], df: dict, role) -> list[Resolution]:
+def _surnames(
+    words: list[str], df: dict, role, following=None, unknown=frozenset()
+) -> list[Resolution]:
+    """The most prominent person whose surname each word is, where the people
+    bearing it (as any of their names) are credited often enough against the
+    movies whose text has it. `following` maps a word to the query's next one:
+    a word borne mostly as a first name, typed before a word that no movie has
+    (of `unknown`), or RARE_WORD movies at most, or that is someone's surname, is
+    the first name of a person the catalogue does not credit ("aaron sorkin": not
+    Caroline Aaron)."""
+    following = following or {}
+    after = {following[w] for w in words if NAME_WORD.fullmatch(following.get(w, ""))}
     # A word typed without the accents of a surname is that surname ("cuaron").
     written = {v: w for w in words for v in _accented().get(w, ()) if v != w}
-    rows = _fetch(_SURNAME_SQL, [words + sorted(written)])
+    asked = sorted({*words, *written, *after})
+    rows = _fetch(_SURNAME_SQL, [asked])
     rows = [(written.get(row[0], row[0]), *row[1:]) for row in rows]
+    surnames = {w for w, *_, last in rows if last}
     out = []
     for word in words:
         # The credits of everyone bearing the word as a name ("cameron": James
@@ -393,6 +411,13 @@ def _surnames(words: list[str], df: dict, role) -> list[Resolution]:
         people = [
             (pk, name, d, a) for w, pk, name, d, a, last in rows if w == word and last
         ]
+        nxt = following.get(word)
+        if (
+            nxt in after
+            and (nxt in unknown or nxt in surnames or 0 < df.get(nxt, 0) <= RARE_WORD)
+            and 2 * sum(d + a for _, _, d, a in people) < credits
+        ):
+            continue
         if people and credits >= SURNAME_SHARE * max(df.get(word, 0), 1):
             best = _best(people, role, word, "surname")
             if best:
