@@ -238,7 +238,8 @@ def resolve(
         and (short or (w in cued and w not in stop))
     ]
     tokens = _tokens(text)
-    following = dict(zip(tokens, tokens[1:], strict=False))
+    content = set(words) - stop
+    following = {a: b for a, b in zip(tokens, tokens[1:], strict=False) if b in content}
     read = _surnames(surnames, df, role, following, set(unknown)) if surnames else []
     if read and short:  # asked only when a surname was read: rarely
         phrased = _in_named_phrases(fixed)
@@ -389,13 +390,14 @@ def _surnames(
 ) -> list[Resolution]:
     """The most prominent person whose surname each word is, where the people
     bearing it (as any of their names) are credited often enough against the
-    movies whose text has it. `following` maps a word to the query's next one:
+    movies whose text has it. `following` maps a word to the query's next one
+    where that is a content word:
     a word borne mostly as a first name, typed before a word that no movie has
     (of `unknown`), or RARE_WORD movies at most, or that is someone's surname, is
     the first name of a person the catalogue does not credit ("aaron sorkin": not
     Caroline Aaron)."""
     following = following or {}
-    after = {following[w] for w in words if NAME_WORD.fullmatch(following.get(w, ""))}
+    after = {following[w] for w in words if w in following}
     # A word typed without the accents of a surname is that surname ("cuaron").
     written = {v: w for w in words for v in _accented().get(w, ()) if v != w}
     asked = sorted({*words, *written, *after})
