@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from catalog.models import Company, Keyword, Movie
+from catalog.models import Company, Credit, Keyword, Movie, Person
 from moviesearch.embeddings.models import Fact
+from moviesearch.embeddings.services import movie_refresh_documents
 from moviesearch.search.entities import recognise
 from moviesearch.search.studios import _forms
 from tests.searching import api_search
@@ -140,6 +141,32 @@ def test_a_word_that_is_more_than_a_studio_is_not_read_as_one(studios):
     # A longer description is a story, whatever studio a word of it names.
     story = "a pixar toy who fears being replaced by a new one"
     assert recognise(story).studios is None
+
+
+def test_a_name_both_a_persons_and_a_studios_names_the_bigger(studios):
+    """ "walt disney movies" are Walt Disney Pictures' films, not the one film
+    Walt Disney appears in; with a role said, or when the person has as many
+    credits as the studio films, the person."""
+    walt = Person.objects.create(name="Walt Disney")
+    Credit.objects.create(
+        movie=Movie.objects.get(title="Spirited Away"), person=walt, role="cast"
+    )
+    made_by("Walt Disney Productions", PIXAR[3:])  # 3 + 5 films: 8 against 1
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    found = recognise("walt disney movies")
+    assert (found.people, found.studios.typed) == ({}, "walt disney")
+    body = api_search("walt disney movies", limit=8)
+    assert body["message"].startswith("Showing films from Walt Disney")
+    disney = {"Toy Story", "Up", "Coco", *PIXAR[3:]}  # 6 films, 8 credits
+    assert {r["title"] for r in body["results"][:6]} == disney
+    assert list(recognise("movies with walt disney").people.values()) == ["Walt Disney"]
+    for title in ("Toy Story", "Up"):  # 3 credits: 8 films are under 5 × 3
+        Credit.objects.create(
+            movie=Movie.objects.get(title=title), person=walt, role="cast"
+        )
+    movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
+    found = recognise("walt disney movies")
+    assert (list(found.people.values()), found.studios) == (["Walt Disney"], None)
 
 
 def test_reindex_facts_reads_a_newly_declared_role(jsonl, fake_encoder, capsys):

@@ -18,6 +18,7 @@ from moviesearch.search.people import (
     POSSESSIVE,
     SHORT_QUERY,
     Resolution,
+    person_credits,
     resolve,
     unknown_words,
     word_counts,
@@ -38,6 +39,7 @@ ACCLAIM = {
 # A keyword that is a studio's word tagging at least this share of as many films
 # as the studio made is the keyword ("castle": 30 films, Castle Rock's 68).
 KEYWORD_SHARE = 0.25
+STUDIO_OVER_PERSON = 5  # a name both a person's and a studio's: see _studio_not_person
 RATED = {"rated", "ranked", "reviewed", "known"}
 # "the new tarantino movie", "nolan's first film": a query that otherwise only names
 # people asks for their films by release, the newest (or the earliest) first.
@@ -317,6 +319,8 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
         )
         if found.studios:
             covered |= set(found.studios.typed.split())
+    elif len(found.people) == 1 and len(content) <= SHORT_QUERY:
+        _studio_not_person(found, content, covered, words, keywords, df)
     # A decade no movie's text says ("2000s") is no misspelled title.
     found.unknown = frozenset(unknown_words(content, stop, df)) - covered
     found.rare = frozenset(
@@ -379,6 +383,25 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
         again = recognise(spelling.corrected(text, spelled), spell=False)
         found = replace(again, unknown=found.unknown, rare=found.rare, spelled=spelled)
     return found
+
+
+def _studio_not_person(found, content, covered, words, keywords, df) -> None:
+    """ "walt disney movies": the one person a short query names in full, when
+    that name is also a studio's (less its company words) with STUDIO_OVER_PERSON
+    times as many films as the person has credits, is the studio (Walt Disney
+    Pictures' 200 films, not the dozen Walt Disney appears in). A role said
+    ("with walt disney") keeps the person (_studios)."""
+    if "about" in words:
+        return
+    [(person_id, name)] = found.people.items()
+    person = set(name.casefold().split())
+    rest = [w for w in content if w not in covered or w in person]
+    studios = _studios(rest, words, keywords, df)
+    if not studios or set(studios.typed.split()) != person:
+        return
+    credits = sum(person_credits([person_id]).get(person_id, (0, 0)))
+    if studios.films >= STUDIO_OVER_PERSON * max(credits, 1):
+        found.people, found.studios = {}, studios
 
 
 def _studios(rest: list[str], words: list[str], keywords, df) -> Studios | None:
