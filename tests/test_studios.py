@@ -167,6 +167,9 @@ def test_a_name_both_a_persons_and_a_studios_names_the_bigger(studios):
     movie_refresh_documents(movie_ids=list(Movie.objects.values_list("pk", flat=True)))
     found = recognise("walt disney movies")
     assert (list(found.people.values()), found.studios) == (["Walt Disney"], None)
+    # The studio's fuller name is the studio's, whatever the person's credits.
+    found = recognise("walt disney pictures movies")
+    assert (found.people, found.studios.typed) == ({}, "walt disney pictures")
 
 
 def test_reindex_facts_reads_a_newly_declared_role(jsonl, fake_encoder, capsys):

@@ -1,5 +1,5 @@
-"""GET /api/suggest: titles, people and genres as a visitor types, prefix first,
-misspellings tolerated, the most prominent first; bad input is a 400."""
+"""GET /api/suggest: titles, people, genres and studios as a visitor types, prefix
+first, misspellings tolerated, the most prominent first; bad input is a 400."""
 
 import pytest
 from django.core.cache import cache
@@ -102,6 +102,43 @@ def test_genres_largest_first_with_a_search(client, catalogue):
     assert body["genres"] == [
         {"name": "Science Fiction", "films": 4, "url": "/?q=science+fiction+movies"}
     ]
+
+
+def test_studios_most_films_first_with_a_search_that_reads_them(client, catalogue):
+    """A studio of two films or more, with the search that lists its films: its
+    name, which the search reads as the studio even where a word of it is a genre's
+    ("Pixar Animation Studios": "animation")."""
+    from catalog.models import Company, Movie
+
+    pixar = Company.objects.create(name="Pixar Animation Studios")
+    legendary = Company.objects.create(name="Legendary Pictures")
+    lone = Company.objects.create(name="Pixie Dust Films")
+    for title in ("Inception", "Interstellar", "Star Trek"):
+        Movie.objects.get(title=title).companies.add(pixar)
+    for title in ("Inception", "The Dark Knight"):
+        Movie.objects.get(title=title).companies.add(legendary)
+    Movie.objects.get(title="Star Wars").companies.add(lone)
+    Movie.objects.get(title="Star Wars").genres.create(name="Animation")
+    body = suggest(client, q="pix")
+    assert body["studios"] == [
+        {
+            "name": "Pixar Animation Studios",
+            "films": 3,
+            "url": "/?q=pixar+animation+studios+movies",
+        }
+    ]
+    assert [s["name"] for s in suggest(client, q="legend")["studios"]] == [
+        "Legendary Pictures"
+    ]
+    found = client.get("/api/search", {"q": "pixar animation studios movies"}).json()
+    assert found["message"] == (
+        "Showing films from Pixar Animation Studios (for “pixar animation studios”)"
+    )
+    assert {r["title"] for r in found["results"][:3]} == {
+        "Inception",
+        "Interstellar",
+        "Star Trek",
+    }
 
 
 def test_limit_applies_to_each_kind(client, catalogue):

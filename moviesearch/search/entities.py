@@ -314,9 +314,11 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
     stop, df = word_counts(list(dict.fromkeys(content)))
     if not found.people and len(content) <= SHORT_QUERY and "about" not in words:
         # "pixar movies", "a24 horror": a studio, when it explains the rest.
-        found.studios = _studios(
-            [w for w in content if w not in covered], words, keywords, df
-        )
+        rest = [w for w in content if w not in covered]
+        found.studios = _studios(rest, words, keywords, df)
+        if not found.studios and rest and by_genre & set(content):
+            # "pixar animation studios": a genre's word in a studio's name.
+            _studio_of_genre_words(found, content, covered, by_genre, words, df)
         if found.studios:
             covered |= set(found.studios.typed.split())
     elif len(found.people) == 1 and len(content) <= SHORT_QUERY:
@@ -389,19 +391,40 @@ def _studio_not_person(found, content, covered, words, keywords, df) -> None:
     """ "walt disney movies": the one person a short query names in full, when
     that name is also a studio's (less its company words) with STUDIO_OVER_PERSON
     times as many films as the person has credits, is the studio (Walt Disney
-    Pictures' 200 films, not the dozen Walt Disney appears in). A role said
-    ("with walt disney") keeps the person (_studios)."""
+    Pictures' 200 films, not the dozen Walt Disney appears in), as is a studio's
+    fuller name ("walt disney pictures"). A role said ("with walt disney") keeps
+    the person (_studios)."""
     if "about" in words:
         return
     [(person_id, name)] = found.people.items()
     person = set(name.casefold().split())
     rest = [w for w in content if w not in covered or w in person]
     studios = _studios(rest, words, keywords, df)
-    if not studios or set(studios.typed.split()) != person:
+    if not studios or not person <= set(studios.typed.split()):
         return
-    credits = sum(person_credits([person_id]).get(person_id, (0, 0)))
-    if studios.films >= STUDIO_OVER_PERSON * max(credits, 1):
-        found.people, found.studios = {}, studios
+    # A studio's name in full ("walt disney pictures") is the studio's.
+    if person == set(studios.typed.split()):
+        credits = sum(person_credits([person_id]).get(person_id, (0, 0)))
+        if studios.films < STUDIO_OVER_PERSON * max(credits, 1):
+            return
+    found.people, found.studios = {}, studios
+
+
+def _studio_of_genre_words(found, content, covered, by_genre, words, df) -> None:
+    """The studio whose name holds a genre's word ("pixar animation studios",
+    where "animation" alone is the genre), when the words left by the genres
+    name no studio: the genre read in its name is dropped."""
+    rest = [w for w in content if w not in covered or w in by_genre]
+    studios = _studios(rest, words, [], df)
+    typed = set(studios.typed.split()) if studios else set()
+    if not typed & by_genre:
+        return
+    found.studios = studios
+    found.genres = {
+        pk: name
+        for pk, name in found.genres.items()
+        if not set(name.casefold().split()) <= typed
+    }
 
 
 def _studios(rest: list[str], words: list[str], keywords, df) -> Studios | None:

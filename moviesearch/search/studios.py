@@ -70,6 +70,17 @@ def _forms(name: str) -> set[str]:
     return forms
 
 
+def studio_phrase(name: str) -> str:
+    """The words a search reads as this studio: its name, or where that is longer
+    than MAX_PHRASE words, the first of its words that say which ("Walt Disney
+    Studios Motion Pictures": "walt disney")."""
+    words = _tokens(name)
+    if len(words) <= MAX_PHRASE:
+        return " ".join(words)
+    core = [w for w in words if w not in COMPANY_WORDS] or words
+    return " ".join(core[:MAX_PHRASE])
+
+
 def _pattern(phrases: list[str]) -> str:
     """A PostgreSQL regular expression matching any phrase (words of letters and
     digits only: nothing to escape) as whole words; one of words under three

@@ -1,5 +1,6 @@
-"""Suggestions as a visitor types: titles, people and genres with a word starting
-with the text, the most prominent first; near misses (pg_trgm) when none has."""
+"""Suggestions as a visitor types: titles, people, genres and studios with a word
+starting with the text, the most prominent first; near misses (pg_trgm) when none
+has."""
 
 from urllib.parse import quote as url_quote
 from urllib.parse import urlencode
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from moviesearch.catalogue import catalogue, movie_model
 from moviesearch.embeddings.models import Fact, Name
+from moviesearch.search.studios import MIN_FILMS, studio_phrase
 from moviesearch.sql import column, quote, with_tables
 
 MAX_LENGTH = 100
@@ -56,12 +58,22 @@ WITH movie AS (
     WHERE g.kind = 'genre'
       AND (lower(g.name) LIKE %(start)s OR lower(g.name) LIKE %(word)s)
     GROUP BY g.id ORDER BY films DESC, g.name LIMIT %(limit)s
+), studio AS (  -- a studio of one film is no reading of a search (search.studios)
+    SELECT s.id, s.name, count(f.movie_id) AS films,
+           row_number() OVER (ORDER BY count(f.movie_id) DESC, s.name, s.id)
+    FROM {name} s JOIN {fact} f ON f.name_id = s.id AND f.role = 'studio'
+    WHERE s.kind = 'studio'
+      AND (lower(s.name) LIKE %(start)s OR lower(s.name) LIKE %(word)s)
+    GROUP BY s.id HAVING count(f.movie_id) >= %(studio_films)s
+    ORDER BY films DESC, s.name, s.id LIMIT %(limit)s
 )
 SELECT 'title', row_number, id, title, year, 0, 0, 0 FROM movie
 UNION ALL
 SELECT 'person', row_number, id, name, NULL, films, directed, acted FROM person
 UNION ALL
 SELECT 'genre', row_number, id, name, NULL, films, 0, 0 FROM genre
+UNION ALL
+SELECT 'studio', row_number, id, name, NULL, films, 0, 0 FROM studio
 ORDER BY 1, 2
 """
 # Near misses, most similar first; people are counted only once chosen.
@@ -98,7 +110,8 @@ ORDER BY 1, 2
 
 
 def suggest(*, text: str, limit: int = 8) -> dict[str, list[dict]]:
-    """Titles, people and genres for what has been typed so far, up to limit each:
+    """Titles, people, genres and studios for what has been typed so far, up to
+    limit each:
     those with a word starting with the text (most popular, most films first); near
     misses (most similar first) when nothing has."""
     text = " ".join(text.lower().split())
@@ -111,6 +124,7 @@ def suggest(*, text: str, limit: int = 8) -> dict[str, list[dict]]:
 def _suggest(text: str, limit: int) -> dict[str, list[dict]]:
     pattern = _like(text)
     params = {"start": f"{pattern}%", "word": f"% {pattern}%", "limit": limit}
+    params["studio_films"] = MIN_FILMS
     with connection.cursor() as cursor:
         cursor.execute(_sql(PREFIX), params)
         rows = cursor.fetchall()
@@ -168,7 +182,7 @@ def _sql(template: str) -> str:
 
 
 def _as_json(rows) -> dict[str, list[dict]]:
-    found = {"titles": [], "people": [], "genres": []}
+    found = {"titles": [], "people": [], "genres": [], "studios": []}
     for kind, _place, pk, label, year, films, directed, acted in rows:
         if kind == "title":
             url = reverse("moviesearch:movie", args=[pk])
@@ -181,6 +195,11 @@ def _as_json(rows) -> dict[str, list[dict]]:
             found["people"].append(
                 {"id": pk, "name": label, "role": role, "films": films}
                 | {"url": _search_url(search)}
+            )
+        elif kind == "studio":
+            found["studios"].append(
+                {"name": label, "films": films}
+                | {"url": _search_url(f"{studio_phrase(label)} movies")}
             )
         else:
             found["genres"].append(

@@ -87,6 +87,9 @@
     data.genres.forEach(function (g) {
       option(g.name, "Genre · " + g.films + " films", g.url);
     });
+    (data.studios || []).forEach(function (s) {
+      option(s.name, "Studio · " + s.films + " films", s.url);
+    });
     if (!options.length) return close();
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
