@@ -390,12 +390,11 @@ def _surnames(
 ) -> list[Resolution]:
     """The most prominent person whose surname each word is, where the people
     bearing it (as any of their names) are credited often enough against the
-    movies whose text has it. `following` maps a word to the query's next one
-    where that is a content word:
-    a word borne mostly as a first name, typed before a word that no movie has
-    (of `unknown`), or RARE_WORD movies at most, or that is someone's surname, is
-    the first name of a person the catalogue does not credit ("aaron sorkin": not
-    Caroline Aaron)."""
+    movies whose text has it. `following` maps a word to the query's next content
+    word: a word borne mostly as a first name, typed before a word that no movie
+    has (of `unknown`), or RARE_WORD movies at most, or that is someone's
+    surname, is the first name of a person the catalogue does not credit ("aaron
+    sorkin": not Caroline Aaron)."""
     following = following or {}
     after = {following[w] for w in words if w in following}
     # A word typed without the accents of a surname is that surname ("cuaron").

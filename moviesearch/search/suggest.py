@@ -111,9 +111,8 @@ ORDER BY 1, 2
 
 def suggest(*, text: str, limit: int = 8) -> dict[str, list[dict]]:
     """Titles, people, genres and studios for what has been typed so far, up to
-    limit each:
-    those with a word starting with the text (most popular, most films first); near
-    misses (most similar first) when nothing has."""
+    limit each: those with a word starting with the text (most popular, most films
+    first); near misses (most similar first) when nothing has."""
     text = " ".join(text.lower().split())
     if len(text) < SHORT:
         key = f"suggest:{limit}:{url_quote(text)}"  # memcached-safe
