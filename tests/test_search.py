@@ -179,6 +179,17 @@ def test_similar_excludes_itself_and_explains(embedded_demo):
     assert any(r.startswith("Also directed by Christopher Nolan") for r in reasons)
 
 
+def test_a_shared_studio_is_a_reason(embedded_demo):
+    """Toy Story and Up share no director or cast in the demo, but their studios:
+    "Also from Pixar Animation Studios" says more than their genres."""
+    from moviesearch.search.because import because
+
+    toy_story, up = (Movie.objects.get(title=t) for t in ("Toy Story", "Up"))
+    assert because(toy_story, up) == "Also from Pixar Animation Studios"
+    alien = Movie.objects.get(title="Alien")
+    assert not because(toy_story, alien).startswith("Also from")
+
+
 def test_similar_without_vector_falls_back_to_shared_facts(embedded_demo):
     movie = Movie.objects.get(title="Inception")
     Movie.objects.filter(pk=movie.pk).update(embedding=None)
