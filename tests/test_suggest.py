@@ -131,6 +131,9 @@ def test_studios_most_films_first_with_a_search_that_reads_them(client, catalogu
         "Legendary Pictures"
     ]
     found = client.get("/api/search", {"q": "pixar animation studios movies"}).json()
+    assert [s["name"] for s in suggest(client, q="pixr animation")["studios"]] == [
+        "Pixar Animation Studios"  # a near miss: nothing starts with "pixr"
+    ]
     assert found["message"] == (
         "Showing films from Pixar Animation Studios (for “pixar animation studios”)"
     )

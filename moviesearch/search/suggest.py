@@ -76,7 +76,8 @@ UNION ALL
 SELECT 'studio', row_number, id, name, NULL, films, 0, 0 FROM studio
 ORDER BY 1, 2
 """
-# Near misses, most similar first; people are counted only once chosen.
+# Near misses, most similar first; people are counted only once chosen, studios
+# (a few thousand names at 12k films) as they are matched.
 NEAR = """
 WITH movie AS (
     SELECT {pk} AS id, {title} AS title, {year} AS year, row_number() OVER (
@@ -95,6 +96,18 @@ WITH movie AS (
     WHERE lower(p.name) %%> %(near)s AND p.kind = 'person'
       AND EXISTS (SELECT FROM {fact} c WHERE c.name_id = p.id)
     ORDER BY word_similarity(%(near)s, lower(p.name)) DESC, p.id LIMIT %(limit)s
+), studio AS (
+    SELECT s.id, s.name, c.films, row_number() OVER (
+        ORDER BY word_similarity(%(near)s, lower(s.name)) DESC, c.films DESC, s.id
+    )
+    FROM {name} s CROSS JOIN LATERAL (
+        SELECT count(*) AS films FROM {fact}
+        WHERE name_id = s.id AND role = 'studio'
+    ) c
+    WHERE lower(s.name) %%> %(near)s AND s.kind = 'studio'
+      AND c.films >= %(studio_films)s
+    ORDER BY word_similarity(%(near)s, lower(s.name)) DESC, c.films DESC, s.id
+    LIMIT %(limit)s
 )
 SELECT 'title', row_number, id, title, year, 0, 0, 0 FROM movie
 UNION ALL
@@ -105,6 +118,8 @@ FROM person p CROSS JOIN LATERAL (
            count(*) FILTER (WHERE role = 'cast') AS acted
     FROM {fact} WHERE name_id = p.id AND role IN ('director', 'cast')
 ) c
+UNION ALL
+SELECT 'studio', row_number, id, name, NULL, films, 0, 0 FROM studio
 ORDER BY 1, 2
 """
 
@@ -135,7 +150,10 @@ def _suggest(text: str, limit: int) -> dict[str, list[dict]]:
             cursor.execute(
                 "SET LOCAL pg_trgm.word_similarity_threshold = %s", [WORD_SIMILARITY]
             )
-            cursor.execute(_sql(NEAR), {"near": near, "limit": limit})
+            cursor.execute(
+                _sql(NEAR),
+                {"near": near, "limit": limit, "studio_films": MIN_FILMS},
+            )
             rows = cursor.fetchall()
     found = _as_json(rows)
     if len(found["titles"]) < limit and len(text.split()) == 1:
