@@ -321,7 +321,9 @@ def recognise(text: str, *, spell: bool = True) -> Entities:
             _studio_of_genre_words(found, content, covered, by_genre, words, df)
         if found.studios:
             covered |= set(found.studios.typed.split())
-    elif len(found.people) == 1 and len(content) <= SHORT_QUERY:
+    elif (
+        len(found.people) == 1 and len(content) <= SHORT_QUERY and "about" not in words
+    ):
         _studio_not_person(found, content, covered, words, keywords, df)
     # A decade no movie's text says ("2000s") is no misspelled title.
     found.unknown = frozenset(unknown_words(content, stop, df)) - covered
@@ -394,8 +396,6 @@ def _studio_not_person(found, content, covered, words, keywords, df) -> None:
     Pictures' 200 films, not the dozen Walt Disney appears in), as is a studio's
     fuller name ("walt disney pictures"). A role said ("with walt disney") keeps
     the person (_studios)."""
-    if "about" in words:
-        return
     [(person_id, name)] = found.people.items()
     person = set(name.casefold().split())
     rest = [w for w in content if w not in covered or w in person]

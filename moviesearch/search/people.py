@@ -237,10 +237,12 @@ def resolve(
         and w not in PARTICLES
         and (short or (w in cued and w not in stop))
     ]
-    tokens = _tokens(text)
-    content = set(words) - stop
-    following = {a: b for a, b in zip(tokens, tokens[1:], strict=False) if b in content}
-    read = _surnames(surnames, df, role, following, set(unknown)) if surnames else []
+    read = []
+    if surnames:
+        tokens, content = _tokens(text), set(words) - stop
+        following = dict(zip(tokens, tokens[1:], strict=False))
+        following = {a: b for a, b in following.items() if b in content}
+        read = _surnames(surnames, df, role, following, set(unknown))
     if read and short:  # asked only when a surname was read: rarely
         phrased = _in_named_phrases(fixed)
         read = [r for r in read if r.typed not in phrased]
@@ -396,10 +398,9 @@ def _surnames(
     surname, is the first name of a person the catalogue does not credit ("aaron
     sorkin": not Caroline Aaron)."""
     following = following or {}
-    after = {following[w] for w in words if w in following}
     # A word typed without the accents of a surname is that surname ("cuaron").
     written = {v: w for w in words for v in _accented().get(w, ()) if v != w}
-    asked = sorted({*words, *written, *after})
+    asked = sorted({*words, *written, *(following[w] for w in words if w in following)})
     rows = _fetch(_SURNAME_SQL, [asked])
     rows = [(written.get(row[0], row[0]), *row[1:]) for row in rows]
     surnames = {w for w, *_, last in rows if last}
@@ -414,7 +415,7 @@ def _surnames(
         ]
         nxt = following.get(word)
         if (
-            nxt in after
+            nxt
             and (nxt in unknown or nxt in surnames or 0 < df.get(nxt, 0) <= RARE_WORD)
             and 2 * sum(d + a for _, _, d, a in people) < credits
         ):
